@@ -1,0 +1,3 @@
+#include "fa-error.h"
+
+G_DEFINE_QUARK (facealert-error-quark, fa_error)

@@ -1,0 +1,27 @@
+/* facealert: internal C++ helpers between FaImage and OpenCV. Only shim .cpp
+ * files include this; no public header exposes a cv:: type. */
+#pragma once
+
+#include "fa-error.h"
+#include "fa-image.h"
+
+#include <opencv2/core.hpp>
+
+namespace fa {
+
+/* Converts any FaImage to a BGR cv::Mat. When @scale < 1 the result is
+ * downscaled by it (area interpolation), cheaply: for planar YUV only the
+ * needed pixels are converted. The result owns its pixels. */
+cv::Mat image_to_bgr (const FaImage *image, double scale = 1.0);
+
+/* Wraps a BGR/GRAY/RGB packed image without copying (nullptr otherwise). */
+cv::Mat image_wrap_packed (const FaImage *image);
+
+/* Fills @view to describe @mat (BGR or GRAY8), borrowing its pixels. */
+void image_view_of (const cv::Mat &mat, FaImage *view);
+
+/* Sets a GError from a caught exception. */
+void set_error_from_exception (GError **error, int code, const char *what_doing,
+    const std::exception &e);
+
+}  // namespace fa

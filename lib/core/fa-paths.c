@@ -1,0 +1,74 @@
+#include "fa-paths.h"
+#include "fa-error.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+typedef struct {
+  const gchar *env;
+  gboolean state;   /* under XDG_STATE_HOME rather than XDG_DATA_HOME */
+  const gchar *leaf;
+} DirSpec;
+
+static const DirSpec dir_specs[] = {
+  [FA_DIR_MODELS] = {"FACEALERT_MODELS_DIR", FALSE, "models"},
+  [FA_DIR_COLLECTIONS] = {"FACEALERT_COLLECTIONS_DIR", FALSE, "collections"},
+  [FA_DIR_STREAMS] = {"FACEALERT_STREAMS_DIR", FALSE, "streams"},
+  [FA_DIR_SNAPSHOTS] = {"FACEALERT_SNAPSHOTS_DIR", FALSE, "snapshots"},
+  [FA_DIR_OUTBOX] = {"FACEALERT_OUTBOX_DIR", TRUE, "outbox"},
+};
+
+static gchar *
+state_home (void)
+{
+  /* GLib 2.74 has no g_get_user_state_dir (2.72 added it, but honour the
+   * variable directly so behaviour does not depend on GLib's caching). */
+  const gchar *env = g_getenv ("XDG_STATE_HOME");
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+  return g_build_filename (g_get_home_dir (), ".local", "state", NULL);
+}
+
+static gchar *
+data_home (void)
+{
+  const gchar *env = g_getenv ("XDG_DATA_HOME");
+  if (env != NULL && g_path_is_absolute (env))
+    return g_strdup (env);
+  return g_build_filename (g_get_home_dir (), ".local", "share", NULL);
+}
+
+gchar *
+fa_paths_dir (FaDirKind kind)
+{
+  g_return_val_if_fail (kind < G_N_ELEMENTS (dir_specs), NULL);
+  const DirSpec *spec = &dir_specs[kind];
+  const gchar *env = g_getenv (spec->env);
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  g_autofree gchar *base = spec->state ? state_home () : data_home ();
+  return g_build_filename (base, "facealert", spec->leaf, NULL);
+}
+
+gchar *
+fa_paths_model (const gchar *file_name)
+{
+  g_autofree gchar *dir = fa_paths_dir (FA_DIR_MODELS);
+  return g_build_filename (dir, file_name, NULL);
+}
+
+gboolean
+fa_paths_ensure_private_dir (const gchar *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0700) != 0) {
+    int saved = errno;
+    g_set_error (error, FA_ERROR, FA_ERROR_IO,
+        "cannot create directory %s: %s (check the parent's permissions)",
+        path, g_strerror (saved));
+    return FALSE;
+  }
+  /* g_mkdir_with_parents leaves an existing directory's mode alone; tighten it. */
+  g_chmod (path, 0700);
+  return TRUE;
+}

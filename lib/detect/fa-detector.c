@@ -1,0 +1,162 @@
+/* facealert: detector front end. Picks the backend, downscales for
+ * detect-width, maps boxes back, filters by size and count. */
+#include "fa-detector.h"
+#include "fa-detector-backend.h"
+#include "fa-error.h"
+#include "fa-paths.h"
+
+#include <math.h>
+
+struct _FaDetector {
+  FaDetectorConfig config;
+  gchar *model_path;
+  FaDetectorBackend *backend;
+};
+
+static const gchar *const method_names[] = {
+  [FA_DETECT_YUNET] = "yunet",
+  [FA_DETECT_HOG] = "hog",
+  [FA_DETECT_MMOD] = "mmod",
+  [FA_DETECT_HAAR] = "haar",
+};
+
+const gchar *
+fa_detect_method_name (FaDetectMethod method)
+{
+  return method < G_N_ELEMENTS (method_names) ? method_names[method] : "unknown";
+}
+
+gboolean
+fa_detect_method_from_name (const gchar *name, FaDetectMethod *method)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (method_names); i++)
+    if (g_strcmp0 (name, method_names[i]) == 0) {
+      *method = (FaDetectMethod) i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+void
+fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method)
+{
+  *config = (FaDetectorConfig) {
+    .method = method,
+    .model_path = NULL,
+    .score_threshold = method == FA_DETECT_YUNET ? 0.7f : 0.0f,
+    .nms_threshold = 0.3f,
+    .min_size = 20,
+    .detect_width = 640,
+    .max_faces = 0,
+  };
+}
+
+static gchar *
+default_model_path (FaDetectMethod method)
+{
+  switch (method) {
+    case FA_DETECT_YUNET: return fa_paths_model (FA_DETECT_DEFAULT_YUNET_MODEL);
+    case FA_DETECT_MMOD: return fa_paths_model (FA_DETECT_DEFAULT_MMOD_MODEL);
+    case FA_DETECT_HAAR: return g_strdup (FA_DETECT_DEFAULT_HAAR_MODEL);
+    default: return NULL;
+  }
+}
+
+FaDetector *
+fa_detector_new (const FaDetectorConfig *config, GError **error)
+{
+  g_autofree gchar *path = config->model_path != NULL ? g_strdup (config->model_path)
+      : default_model_path (config->method);
+
+  if (path != NULL && !g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, FA_ERROR, FA_ERROR_NOT_FOUND,
+        "%s model %s not found: run scripts/fetch-models.sh or set the model path",
+        fa_detect_method_name (config->method), path);
+    return NULL;
+  }
+
+  FaDetectorBackend *backend = NULL;
+  switch (config->method) {
+    case FA_DETECT_YUNET: backend = fa_detector_backend_yunet_new (path, config, error); break;
+    default:
+      g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+          "detection method %s is not available in this build",
+          fa_detect_method_name (config->method));
+      return NULL;
+  }
+  if (backend == NULL)
+    return NULL;
+
+  FaDetector *detector = g_new0 (FaDetector, 1);
+  detector->config = *config;
+  detector->model_path = g_steal_pointer (&path);
+  detector->config.model_path = detector->model_path;
+  detector->backend = backend;
+  return detector;
+}
+
+static gint
+compare_score_desc (gconstpointer a, gconstpointer b)
+{
+  const FaFace *fa = a, *fb = b;
+  return (fa->score < fb->score) - (fa->score > fb->score);
+}
+
+int
+fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
+    GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = 1.0;
+  if (config->detect_width > 0 && image->width > config->detect_width)
+    scale = (double) config->detect_width / image->width;
+
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  if (!fa_detector_backend_detect (detector->backend, image, scale, found, error))
+    return -1;
+
+  /* Back to input coordinates, then size and score filters. */
+  const float inv = (float) (1.0 / scale);
+  guint kept_from = faces->len;
+  for (guint i = 0; i < found->len; i++) {
+    FaFace face = g_array_index (found, FaFace, i);
+    face.box.x *= inv;
+    face.box.y *= inv;
+    face.box.width *= inv;
+    face.box.height *= inv;
+    for (int k = 0; k < FA_FACE_N_LANDMARKS; k++) {
+      face.landmarks[k][0] *= inv;
+      face.landmarks[k][1] *= inv;
+    }
+    if (face.score < config->score_threshold)
+      continue;
+    if (MIN (face.box.width, face.box.height) < config->min_size)
+      continue;
+    g_array_append_val (faces, face);
+  }
+
+  guint n = faces->len - kept_from;
+  if (n > 1)
+    qsort (&g_array_index (faces, FaFace, kept_from), n, sizeof (FaFace), compare_score_desc);
+  if (config->max_faces > 0 && n > (guint) config->max_faces) {
+    g_array_set_size (faces, kept_from + config->max_faces);
+    n = config->max_faces;
+  }
+  return (int) n;
+}
+
+const FaDetectorConfig *
+fa_detector_get_config (FaDetector *detector)
+{
+  return &detector->config;
+}
+
+void
+fa_detector_free (FaDetector *detector)
+{
+  if (detector == NULL)
+    return;
+  fa_detector_backend_free (detector->backend);
+  g_free (detector->model_path);
+  g_free (detector);
+}

@@ -1,0 +1,10 @@
+/* facealert: the elements the plugin registers. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+/* One GST_ELEMENT_REGISTER_DECLARE line per element. */
+
+G_END_DECLS

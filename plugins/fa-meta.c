@@ -1,0 +1,84 @@
+#include "fa-meta.h"
+
+GstVideoRegionOfInterestMeta *
+fa_meta_add_face (GstBuffer *buffer, const FaFace *face, const gchar *method)
+{
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta (
+      buffer, FA_ROI_TYPE_FACE, (guint) MAX (face->box.x, 0.f), (guint) MAX (face->box.y, 0.f),
+      (guint) (face->box.width + .5f), (guint) (face->box.height + .5f));
+
+  GstStructure *s = gst_structure_new (FA_META_DETECTION,
+      "score", G_TYPE_DOUBLE, (gdouble) face->score,
+      "method", G_TYPE_STRING, method, NULL);
+  if (face->has_landmarks) {
+    GValue array = G_VALUE_INIT, v = G_VALUE_INIT;
+    gst_value_array_init (&array, 2 * FA_FACE_N_LANDMARKS);
+    g_value_init (&v, G_TYPE_DOUBLE);
+    for (int i = 0; i < FA_FACE_N_LANDMARKS; i++)
+      for (int c = 0; c < 2; c++) {
+        g_value_set_double (&v, face->landmarks[i][c]);
+        gst_value_array_append_value (&array, &v);
+      }
+    gst_structure_take_value (s, "landmarks", &array);
+    g_value_unset (&v);
+  }
+  gst_video_region_of_interest_meta_add_param (roi, s);
+  return roi;
+}
+
+gboolean
+fa_meta_read_face (GstVideoRegionOfInterestMeta *roi, FaFace *face)
+{
+  if (roi->roi_type != g_quark_from_static_string (FA_ROI_TYPE_FACE))
+    return FALSE;
+  memset (face, 0, sizeof *face);
+  face->box = (FaRect) {roi->x, roi->y, roi->w, roi->h};
+  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, FA_META_DETECTION);
+  if (s == NULL)
+    return TRUE;
+  gdouble score = 0;
+  if (gst_structure_get_double (s, "score", &score))
+    face->score = (float) score;
+  const GValue *lm = gst_structure_get_value (s, "landmarks");
+  if (lm != NULL && GST_VALUE_HOLDS_ARRAY (lm)
+      && gst_value_array_get_size (lm) == 2 * FA_FACE_N_LANDMARKS) {
+    for (guint i = 0; i < 2 * FA_FACE_N_LANDMARKS; i++)
+      face->landmarks[i / 2][i % 2] = (float) g_value_get_double (gst_value_array_get_value (lm, i));
+    face->has_landmarks = TRUE;
+  }
+  return TRUE;
+}
+
+gboolean
+fa_meta_pixel_format (GstVideoFormat format, FaPixelFormat *out)
+{
+  switch (format) {
+    case GST_VIDEO_FORMAT_GRAY8: *out = FA_PIXEL_GRAY8; return TRUE;
+    case GST_VIDEO_FORMAT_RGB: *out = FA_PIXEL_RGB; return TRUE;
+    case GST_VIDEO_FORMAT_BGR: *out = FA_PIXEL_BGR; return TRUE;
+    case GST_VIDEO_FORMAT_RGBx: case GST_VIDEO_FORMAT_RGBA: *out = FA_PIXEL_RGBX; return TRUE;
+    case GST_VIDEO_FORMAT_BGRx: case GST_VIDEO_FORMAT_BGRA: *out = FA_PIXEL_BGRX; return TRUE;
+    case GST_VIDEO_FORMAT_xRGB: case GST_VIDEO_FORMAT_ARGB: *out = FA_PIXEL_XRGB; return TRUE;
+    case GST_VIDEO_FORMAT_xBGR: case GST_VIDEO_FORMAT_ABGR: *out = FA_PIXEL_XBGR; return TRUE;
+    case GST_VIDEO_FORMAT_I420: *out = FA_PIXEL_I420; return TRUE;
+    case GST_VIDEO_FORMAT_YV12: *out = FA_PIXEL_YV12; return TRUE;
+    case GST_VIDEO_FORMAT_NV12: *out = FA_PIXEL_NV12; return TRUE;
+    case GST_VIDEO_FORMAT_NV21: *out = FA_PIXEL_NV21; return TRUE;
+    default: return FALSE;
+  }
+}
+
+gboolean
+fa_meta_image_of_frame (GstVideoFrame *frame, FaImage *image)
+{
+  if (!fa_meta_pixel_format (GST_VIDEO_FRAME_FORMAT (frame), &image->format))
+    return FALSE;
+  image->width = GST_VIDEO_FRAME_WIDTH (frame);
+  image->height = GST_VIDEO_FRAME_HEIGHT (frame);
+  for (guint i = 0; i < 3; i++) {
+    gboolean has = i < GST_VIDEO_FRAME_N_PLANES (frame);
+    image->planes[i] = has ? GST_VIDEO_FRAME_PLANE_DATA (frame, i) : NULL;
+    image->strides[i] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, i) : 0;
+  }
+  return TRUE;
+}

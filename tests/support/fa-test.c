@@ -1,0 +1,50 @@
+#include "fa-test.h"
+#include "fa-paths.h"
+
+#include <stdlib.h>
+#include <glib/gstdio.h>
+
+gchar *
+fa_test_data_path (const gchar *relative)
+{
+  const gchar *root = g_getenv ("FACEALERT_TESTDATA");
+  if (root == NULL)
+    g_error ("FACEALERT_TESTDATA is not set: run the tests with `meson test`");
+  gchar *path = g_build_filename (root, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_error ("test data %s is missing: run scripts/fetch-testdata.sh", path);
+  return path;
+}
+
+gchar *
+fa_test_model_path (const gchar *file_name, gboolean optional)
+{
+  gchar *path = fa_paths_model (file_name);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    if (optional) {
+      g_print ("SKIP: optional model %s is not installed\n", path);
+      exit (77);
+    }
+    g_error ("model %s is missing: run scripts/fetch-models.sh", path);
+  }
+  return path;
+}
+
+gchar *
+fa_test_make_tmpdir (const gchar *prefix)
+{
+  g_autofree gchar *template = g_strdup_printf ("%s-XXXXXX", prefix);
+  GError *error = NULL;
+  gchar *dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+fa_test_rm_rf (const gchar *path)
+{
+  if (path == NULL || !g_path_is_absolute (path))
+    return;
+  g_autofree gchar *command = g_strdup_printf ("rm -rf '%s'", path);
+  (void) !system (command);
+}

@@ -1,0 +1,20 @@
+/* facealert tests: shared helpers. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Path of @relative inside the fetched test data ($FACEALERT_TESTDATA).
+ * Aborts the test with a clear message when the data was not fetched. */
+gchar *fa_test_data_path (const gchar *relative);
+
+/* Path of a model in the default models directory; skips the test (exit 77)
+ * when @optional is TRUE and the file is missing, fails it otherwise. */
+gchar *fa_test_model_path (const gchar *file_name, gboolean optional);
+
+/* A fresh private temporary directory, removed by fa_test_rm_rf(). */
+gchar *fa_test_make_tmpdir (const gchar *prefix);
+void fa_test_rm_rf (const gchar *path);
+
+G_END_DECLS

@@ -1,0 +1,52 @@
+/* Unit tests: default locations and their environment overrides. */
+#include "fa-paths.h"
+#include "fa-test.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
+static void
+test_env_override (void)
+{
+  g_setenv ("FACEALERT_MODELS_DIR", "/tmp/fa-models-here", TRUE);
+  g_autofree gchar *model = fa_paths_model ("x.onnx");
+  g_assert_cmpstr (model, ==, "/tmp/fa-models-here/x.onnx");
+  g_unsetenv ("FACEALERT_MODELS_DIR");
+}
+
+static void
+test_xdg_defaults (void)
+{
+  g_setenv ("XDG_DATA_HOME", "/srv/data", TRUE);
+  g_setenv ("XDG_STATE_HOME", "/srv/state", TRUE);
+  g_unsetenv ("FACEALERT_COLLECTIONS_DIR");
+  g_unsetenv ("FACEALERT_OUTBOX_DIR");
+  g_autofree gchar *collections = fa_paths_dir (FA_DIR_COLLECTIONS);
+  g_autofree gchar *outbox = fa_paths_dir (FA_DIR_OUTBOX);
+  g_assert_cmpstr (collections, ==, "/srv/data/facealert/collections");
+  g_assert_cmpstr (outbox, ==, "/srv/state/facealert/outbox");
+}
+
+static void
+test_private_dir (void)
+{
+  g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-paths");
+  g_autofree gchar *dir = g_build_filename (tmp, "a", "b", NULL);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (fa_paths_ensure_private_dir (dir, &error));
+  g_assert_no_error (error);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  fa_test_rm_rf (tmp);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/paths/env-override", test_env_override);
+  g_test_add_func ("/paths/xdg-defaults", test_xdg_defaults);
+  g_test_add_func ("/paths/private-dir", test_private_dir);
+  return g_test_run ();
+}

@@ -1,0 +1,67 @@
+#include "fa-cli.h"
+
+#include <stdio.h>
+
+FaOutputFormat fa_cli_output = FA_OUTPUT_TEXT;
+
+gboolean
+fa_cli_parse_output (const gchar *option_name, const gchar *value,
+    gpointer data, GError **error)
+{
+  if (g_strcmp0 (value, "json") == 0)
+    fa_cli_output = FA_OUTPUT_JSON;
+  else if (g_strcmp0 (value, "text") == 0)
+    fa_cli_output = FA_OUTPUT_TEXT;
+  else {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--output must be \"text\" or \"json\", not \"%s\"", value);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+fa_cli_fail (const gchar *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree gchar *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "facealert: %s\n", message);
+  return 1;
+}
+
+int
+fa_cli_fail_error (GError *error)
+{
+  int code = fa_cli_fail ("%s", error->message);
+  g_error_free (error);
+  return code;
+}
+
+void
+fa_cli_print_json (JsonNode *node)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  g_autofree gchar *text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+gboolean
+fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
+    const gchar *summary, const GOptionEntry *entries, GError **error)
+{
+  const GOptionEntry common[] = {
+    FA_CLI_OUTPUT_ENTRY (NULL),
+    {NULL}
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (usage);
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, common, NULL);
+  return g_option_context_parse (context, argc, argv, error);
+}

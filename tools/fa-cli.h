@@ -1,0 +1,45 @@
+/* facealert CLI: shared pieces of the sub-commands. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FA_OUTPUT_TEXT,
+  FA_OUTPUT_JSON,
+} FaOutputFormat;
+
+/* A sub-command group: `facealert GROUP VERB [options]`. @argv[0] is GROUP.
+ * Returns the process exit code. */
+typedef struct {
+  const gchar *name;
+  const gchar *summary;
+  int (*run) (int argc, gchar **argv);
+} FaCliGroup;
+
+/* Parses --output json|text (stored in @format); for GOptionEntry callbacks. */
+gboolean fa_cli_parse_output (const gchar *option_name, const gchar *value,
+    gpointer data, GError **error);
+#define FA_CLI_OUTPUT_ENTRY(format_ptr) \
+  { "output", 'o', 0, G_OPTION_ARG_CALLBACK, fa_cli_parse_output, \
+    "Output format: text (default) or json", "FORMAT" }
+
+/* Prints "facealert: MESSAGE" on stderr and returns the exit code 1. */
+int fa_cli_fail (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
+/* Same, from a GError (which is freed). */
+int fa_cli_fail_error (GError *error);
+
+/* Prints @node as pretty JSON on stdout, followed by a newline. */
+void fa_cli_print_json (JsonNode *node);
+
+/* The output format chosen with --output (process-wide: one command per run). */
+extern FaOutputFormat fa_cli_output;
+
+/* Parses @argc/@argv with @entries for `facealert GROUP VERB`; on a bad option
+ * prints one line and returns FALSE. --output is added automatically. */
+gboolean fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
+    const gchar *summary, const GOptionEntry *entries, GError **error);
+
+G_END_DECLS
