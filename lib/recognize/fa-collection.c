@@ -602,7 +602,7 @@ fa_collection_delete_faces (FaCollectionStore *store, const gchar *id,
 static gint
 compare_matches (gconstpointer a, gconstpointer b)
 {
-  double sa = ((const FaFaceMatch *) a)->similarity, sb = ((const FaFaceMatch *) b)->similarity;
+  double sa = ((const FaSearchMatch *) a)->similarity, sb = ((const FaSearchMatch *) b)->similarity;
   return sa < sb ? 1 : sa > sb ? -1 : 0;
 }
 
@@ -610,7 +610,7 @@ GArray *
 fa_faces_search (GPtrArray *faces, const gchar *model_name, const gchar *model_version,
     const float *embedding, int dim, double threshold, guint max_matches)
 {
-  GArray *matches = g_array_new (FALSE, FALSE, sizeof (FaFaceMatch));
+  GArray *matches = g_array_new (FALSE, FALSE, sizeof (FaSearchMatch));
   for (guint i = 0; faces != NULL && i < faces->len; i++) {
     const FaStoredFace *face = g_ptr_array_index (faces, i);
     if (face->embedding == NULL || face->dim != dim
@@ -620,7 +620,7 @@ fa_faces_search (GPtrArray *faces, const gchar *model_name, const gchar *model_v
     double similarity = fa_similarity_from_cosine (fa_embedding_cosine (embedding,
             face->embedding, dim));
     if (similarity >= threshold) {
-      FaFaceMatch match = {face, similarity};
+      FaSearchMatch match = {face, similarity};
       g_array_append_val (matches, match);
     }
   }

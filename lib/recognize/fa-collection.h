@@ -101,11 +101,11 @@ gboolean fa_collection_delete_faces (FaCollectionStore *store, const gchar *id,
 typedef struct {
   const FaStoredFace *face;   /* borrowed from the searched array */
   double similarity;          /* percent */
-} FaFaceMatch;
+} FaSearchMatch;
 
 /* Compares @embedding (of @model_name/@model_version) with every face of
  * @faces made by the same model and version (others are never compared).
- * Returns the FaFaceMatch with similarity >= @threshold, best first, at most
+ * Returns the FaSearchMatch with similarity >= @threshold, best first, at most
  * @max_matches (0: all). */
 GArray *fa_faces_search (GPtrArray *faces, const gchar *model_name,
     const gchar *model_version, const float *embedding, int dim,

@@ -155,7 +155,7 @@ main (int argc, char **argv)
       g_autoptr (GArray) m = fa_faces_search (gallery, model, version, s->embedding, dim, th, 1);
       if (m->len == 0)
         continue;
-      const FaFaceMatch *best = &g_array_index (m, FaFaceMatch, 0);
+      const FaSearchMatch *best = &g_array_index (m, FaSearchMatch, 0);
       if (g_strcmp0 (best->face->external_image_id, s->person) == 0)
         true_match++;
       else
