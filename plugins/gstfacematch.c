@@ -388,8 +388,9 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         g_clear_error (&error);
       }
     }
+    /* A track cannot gather more evidence than it is allowed embeddings. */
     g_autoptr (GArray) matches = fa_face_match_search_track (self, track, threshold,
-        max_matches, min_evidence);
+        max_matches, MIN (min_evidence, max_embeddings));
     if (track->decided)
       track->known ? n_known++ : n_unknown++;
 
