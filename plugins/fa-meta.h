@@ -18,6 +18,18 @@
  *     face-id     G_TYPE_STRING   FaceId of the best match ("" if none)
  *     similarity  G_TYPE_DOUBLE   best match similarity, percent (0 if none)
  *     decided     G_TYPE_BOOLEAN  the track has enough evidence for a decision
+ *     record      G_TYPE_STRING   this face's FaceSearchResponse entry as compact
+ *                                 JSON, as in a Rekognition stream-processor
+ *                                 record: {"DetectedFace": {"BoundingBox":
+ *                                 {Width, Height, Left, Top} (ratios),
+ *                                 "Confidence" (percent), "Landmarks": [{Type,
+ *                                 X, Y}] (ratios; eyeLeft, eyeRight, nose,
+ *                                 mouthLeft, mouthRight)}, "MatchedFaces":
+ *                                 [{"Similarity", "Face": {FaceId,
+ *                                 BoundingBox, ImageId, ExternalImageId,
+ *                                 Confidence, IndexFacesModelVersion}}] (best
+ *                                 first; empty when no match reaches the
+ *                                 threshold), "TrackId" (integer, = track-id)}
  */
 #pragma once
 

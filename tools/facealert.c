@@ -7,7 +7,11 @@
 #include <string.h>
 
 /* One line per sub-command group; each lives in its own cmd-*.c file. */
+extern const FaCliGroup fa_cli_group_collection;
+extern const FaCliGroup fa_cli_group_faces;
 static const FaCliGroup *const groups[] = {
+  &fa_cli_group_collection,
+  &fa_cli_group_faces,
   NULL
 };
 

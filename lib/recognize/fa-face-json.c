@@ -1,0 +1,104 @@
+/* facealert: Rekognition JSON shapes. */
+#include "fa-face-json.h"
+
+void
+fa_json_add_bounding_box (JsonBuilder *b, double left, double top, double width, double height)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "Width");
+  json_builder_add_double_value (b, width);
+  json_builder_set_member_name (b, "Height");
+  json_builder_add_double_value (b, height);
+  json_builder_set_member_name (b, "Left");
+  json_builder_add_double_value (b, left);
+  json_builder_set_member_name (b, "Top");
+  json_builder_add_double_value (b, top);
+  json_builder_end_object (b);
+}
+
+void
+fa_json_add_face_box (JsonBuilder *b, const FaFace *face, int width, int height)
+{
+  fa_json_add_bounding_box (b, face->box.x / width, face->box.y / height,
+      face->box.width / width, face->box.height / height);
+}
+
+gchar *
+fa_json_face_model_version (const gchar *model_name, const gchar *model_version)
+{
+  return g_strdup_printf ("%s/%s", model_name, model_version);
+}
+
+void
+fa_json_add_stored_face (JsonBuilder *b, const FaStoredFace *face)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "FaceId");
+  json_builder_add_string_value (b, face->face_id);
+  json_builder_set_member_name (b, "BoundingBox");
+  fa_json_add_bounding_box (b, face->left, face->top, face->width, face->height);
+  json_builder_set_member_name (b, "ImageId");
+  json_builder_add_string_value (b, face->image_id);
+  json_builder_set_member_name (b, "ExternalImageId");
+  json_builder_add_string_value (b, face->external_image_id);
+  json_builder_set_member_name (b, "Confidence");
+  json_builder_add_double_value (b, face->confidence);
+  json_builder_set_member_name (b, "IndexFacesModelVersion");
+  g_autofree gchar *version = fa_json_face_model_version (face->model_name, face->model_version);
+  json_builder_add_string_value (b, version);
+  json_builder_end_object (b);
+}
+
+void
+fa_json_add_face_detail (JsonBuilder *b, const FaFace *face, const FaFaceQuality *quality,
+    int width, int height)
+{
+  static const gchar *const landmark_types[FA_FACE_N_LANDMARKS] = {
+    "eyeLeft", "eyeRight", "nose", "mouthLeft", "mouthRight",
+  };
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "BoundingBox");
+  fa_json_add_face_box (b, face, width, height);
+  json_builder_set_member_name (b, "Confidence");
+  json_builder_add_double_value (b, 100.0 * face->score);
+  if (face->has_landmarks) {
+    json_builder_set_member_name (b, "Landmarks");
+    json_builder_begin_array (b);
+    for (int i = 0; i < FA_FACE_N_LANDMARKS; i++) {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "Type");
+      json_builder_add_string_value (b, landmark_types[i]);
+      json_builder_set_member_name (b, "X");
+      json_builder_add_double_value (b, face->landmarks[i][0] / width);
+      json_builder_set_member_name (b, "Y");
+      json_builder_add_double_value (b, face->landmarks[i][1] / height);
+      json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+  }
+  if (quality != NULL) {
+    json_builder_set_member_name (b, "Pose");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Roll");
+    json_builder_add_double_value (b, quality->roll);
+    json_builder_set_member_name (b, "Yaw");
+    json_builder_add_double_value (b, quality->yaw);
+    json_builder_set_member_name (b, "Pitch");
+    json_builder_add_double_value (b, quality->pitch);
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "Quality");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Brightness");
+    json_builder_add_double_value (b, quality->brightness);
+    json_builder_set_member_name (b, "Sharpness");
+    json_builder_add_double_value (b, quality->sharpness);
+    json_builder_end_object (b);
+  }
+  json_builder_end_object (b);
+}
+
+gchar *
+fa_json_to_string (JsonNode *node)
+{
+  return json_to_string (node, FALSE);
+}

@@ -1,0 +1,37 @@
+/* facealert: Amazon Rekognition JSON shapes for faces (json-glib builders).
+ * Each function adds one value to @builder: call json_builder_set_member_name
+ * first when inside an object. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "fa-align.h"
+#include "fa-collection.h"
+#include "fa-image.h"
+
+G_BEGIN_DECLS
+
+/* BoundingBox {Width, Height, Left, Top} as ratios of the image. */
+void fa_json_add_bounding_box (JsonBuilder *builder, double left, double top,
+    double width, double height);
+/* BoundingBox of a face in pixels of a @width x @height image. */
+void fa_json_add_face_box (JsonBuilder *builder, const FaFace *face, int width, int height);
+
+/* Face {FaceId, BoundingBox, ImageId, ExternalImageId, Confidence,
+ * IndexFacesModelVersion}. */
+void fa_json_add_stored_face (JsonBuilder *builder, const FaStoredFace *face);
+
+/* FaceDetail / DetectedFace {BoundingBox, Confidence, Landmarks, Pose,
+ * Quality}: Pose and Quality only when @quality is not NULL. Landmarks are
+ * eyeLeft, eyeRight, nose, mouthLeft, mouthRight as ratios ("left" is the
+ * image's left, as in Rekognition's output). */
+void fa_json_add_face_detail (JsonBuilder *builder, const FaFace *face,
+    const FaFaceQuality *quality, int width, int height);
+
+/* The model version string Rekognition calls FaceModelVersion. */
+gchar *fa_json_face_model_version (const gchar *model_name, const gchar *model_version);
+
+/* Compact JSON text of @node. */
+gchar *fa_json_to_string (JsonNode *node);
+
+G_END_DECLS

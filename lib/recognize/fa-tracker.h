@@ -1,0 +1,60 @@
+/* facealert: an IoU face tracker that also gathers each track's evidence.
+ *
+ * Each frame's faces are matched greedily to live tracks by box overlap
+ * (highest IoU first, at least @iou_threshold); unmatched faces start new
+ * tracks with fresh ids, and a track unseen for more than @max_misses frames
+ * ends. The caller embeds a track's face only now and then and adds the
+ * embedding with fa_track_add_embedding(); the track's evidence is the mean of
+ * its embeddings (re-normalised), which is steadier than any single frame.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "fa-image.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 id;                 /* 1, 2, ... per tracker */
+  FaFace face;                /* latest detection */
+  guint64 frames_seen;
+  guint misses;               /* consecutive frames without a match */
+  guint frames_since_embed;   /* frames since the last embedding (G_MAXUINT: never) */
+  guint n_embeddings;
+  int dim;
+  float *embedding_sum;       /* sum of unit embeddings, NULL before the first */
+
+  /* The caller's decision about this track. */
+  gboolean decided;
+  gboolean known;
+  gchar *name;
+  gchar *face_id;
+  double similarity;
+  gpointer user_data;         /* freed with user_data_free */
+  GDestroyNotify user_data_free;
+} FaTrack;
+
+typedef struct _FaTracker FaTracker;
+
+FaTracker *fa_tracker_new (float iou_threshold, guint max_misses);
+void fa_tracker_free (FaTracker *tracker);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaTracker, fa_tracker_free)
+
+/* Advances one frame with @n_faces faces; @tracks_out[i] receives face i's
+ * track (borrowed: valid until the next update). */
+void fa_tracker_update (FaTracker *tracker, const FaFace *faces, guint n_faces,
+    FaTrack **tracks_out);
+
+/* The live tracks (FaTrack*, borrowed). */
+GPtrArray *fa_tracker_tracks (FaTracker *tracker);
+
+void fa_tracker_reset (FaTracker *tracker);
+
+void fa_track_add_embedding (FaTrack *track, const float *embedding, int dim);
+/* Writes the track's mean embedding (unit length); FALSE before the first. */
+gboolean fa_track_mean_embedding (const FaTrack *track, float *out);
+void fa_track_set_identity (FaTrack *track, gboolean known, const gchar *name,
+    const gchar *face_id, double similarity);
+
+G_END_DECLS

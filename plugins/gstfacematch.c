@@ -1,0 +1,708 @@
+/* facealert
+ * Copyright (C) 2026 facealert developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-facematch
+ * @title: facematch
+ *
+ * Recognises the faces found by `facedetect` against a face collection (see
+ * `facealert collection` and `facealert faces index`), like a Rekognition
+ * stream processor doing face search.
+ *
+ * Faces are tracked across frames (IoU tracker); each track's face is embedded
+ * every #FaFaceMatch:embed-interval frames, at most
+ * #FaFaceMatch:max-track-embeddings times, and the mean of its embeddings is
+ * searched in the collection. After #FaFaceMatch:min-track-evidence
+ * embeddings the track is "decided": known (as the best match's name) when the
+ * similarity reaches #FaFaceMatch:face-match-threshold, unknown otherwise.
+ * The collection is re-read within #FaFaceMatch:refresh-interval ms of any
+ * change (faces indexed or deleted by the CLI while the pipeline runs), and
+ * every live track is searched again.
+ *
+ * Each face ROI (GstVideoRegionOfInterestMeta, roi_type "face") gets a
+ * "facealert/identity" parameter structure (fields in fa-meta.h: track-id,
+ * known, name, face-id, similarity, decided, record).
+ *
+ * For every frame with at least one face it posts an element message named
+ * `facematch` with the fields:
+ *
+ *  - `record` (string): the frame's Rekognition stream-processor record as
+ *    JSON: InputInformation.KinesisVideo (StreamArn, ServerTimestamp,
+ *    ProducerTimestamp, FrameOffsetInSeconds), StreamProcessorInformation
+ *    (Status), FaceSearchResponse (one entry per face: DetectedFace with
+ *    BoundingBox ratios, Confidence, Landmarks; MatchedFaces with Similarity
+ *    and Face; plus TrackId).
+ *  - `timestamp`, `stream-time`, `running-time` (guint64): of the buffer.
+ *  - `n-faces`, `n-known`, `n-unknown` (guint): faces, decided known faces,
+ *    decided unknown faces.
+ *  - `faces` (GstValueList of GstStructure `face`): track-id (guint64),
+ *    known, decided (gboolean), name, face-id (string), similarity (double),
+ *    x, y, width, height (guint, pixels).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! facedetect ! facematch collection=home ! fakesink
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstfacematch.h"
+#include "fa-elements.h"
+#include "fa-meta.h"
+
+#include "fa-collection.h"
+#include "fa-embedder.h"
+#include "fa-face-json.h"
+#include "fa-recognize-defaults.h"
+#include "fa-tracker.h"
+
+#include <gst/video/video.h>
+
+GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
+#define GST_CAT_DEFAULT fa_face_match_debug
+
+#define DEFAULT_PROP_COLLECTION NULL
+#define DEFAULT_PROP_COLLECTIONS_DIR NULL
+#define DEFAULT_PROP_MODEL NULL
+#define DEFAULT_PROP_FACE_MATCH_THRESHOLD FA_DEFAULT_FACE_MATCH_THRESHOLD
+#define DEFAULT_PROP_EMBED_INTERVAL 5
+#define DEFAULT_PROP_MIN_TRACK_EVIDENCE 2
+#define DEFAULT_PROP_MAX_TRACK_EMBEDDINGS 5
+#define DEFAULT_PROP_REFRESH_INTERVAL 1000
+#define DEFAULT_PROP_IOU_THRESHOLD 0.3
+#define DEFAULT_PROP_MAX_MISSES 15
+#define DEFAULT_PROP_MAX_MATCHES 5
+#define DEFAULT_PROP_STREAM_NAME NULL
+#define DEFAULT_PROP_POST_MESSAGES TRUE
+
+enum
+{
+  PROP_0,
+  PROP_COLLECTION,
+  PROP_COLLECTIONS_DIR,
+  PROP_MODEL,
+  PROP_FACE_MATCH_THRESHOLD,
+  PROP_EMBED_INTERVAL,
+  PROP_MIN_TRACK_EVIDENCE,
+  PROP_MAX_TRACK_EMBEDDINGS,
+  PROP_REFRESH_INTERVAL,
+  PROP_IOU_THRESHOLD,
+  PROP_MAX_MISSES,
+  PROP_MAX_MATCHES,
+  PROP_STREAM_NAME,
+  PROP_POST_MESSAGES,
+};
+
+struct _FaFaceMatch
+{
+  GstVideoFilter parent;
+
+  /* properties (object lock) */
+  gchar *collection;
+  gchar *collections_dir;
+  gchar *model;
+  gdouble threshold;
+  guint embed_interval;
+  guint min_evidence;
+  guint max_embeddings;
+  guint refresh_interval;
+  gdouble iou_threshold;
+  guint max_misses;
+  guint max_matches;
+  gchar *stream_name;
+  gboolean post_messages;
+
+  /* state between start() and stop() (streaming thread) */
+  FaCollectionStore *store;
+  FaEmbedder *embedder;
+  FaTracker *tracker;
+  GPtrArray *gallery;          /* FaStoredFace* with embeddings */
+  gint64 data_version;
+  gint64 last_refresh_us;
+  guint64 n_embeddings;        /* statistics */
+};
+
+#define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+
+#define fa_face_match_parent_class parent_class
+G_DEFINE_TYPE (FaFaceMatch, fa_face_match, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE (facematch, "facematch", GST_RANK_NONE, FA_TYPE_FACE_MATCH);
+
+static void fa_face_match_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void fa_face_match_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+static void fa_face_match_finalize (GObject * object);
+
+/* Re-reads the collection's faces. */
+static gboolean
+fa_face_match_load_gallery (FaFaceMatch * self, GError ** error)
+{
+  GPtrArray *faces = fa_collection_list_faces (self->store, self->collection, NULL, TRUE,
+      error);
+  if (faces == NULL)
+    return FALSE;
+  guint comparable = 0;
+  for (guint i = 0; i < faces->len; i++) {
+    FaStoredFace *f = g_ptr_array_index (faces, i);
+    comparable += g_strcmp0 (f->model_name, fa_embedder_model_name (self->embedder)) == 0
+        && g_strcmp0 (f->model_version, fa_embedder_model_version (self->embedder)) == 0;
+  }
+  if (comparable < faces->len)
+    GST_WARNING_OBJECT (self, "%u of %u faces in collection %s were made by another face "
+        "model and are ignored: index them again", faces->len - comparable, faces->len,
+        self->collection);
+  if (self->gallery != NULL)
+    g_ptr_array_unref (self->gallery);
+  self->gallery = faces;
+  GST_INFO_OBJECT (self, "collection %s: %u faces", self->collection, faces->len);
+  return TRUE;
+}
+
+static gboolean
+fa_face_match_start (GstBaseTransform * trans)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (trans);
+  GError *error = NULL;
+
+  if (self->collection == NULL || *self->collection == '\0') {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No face collection set"),
+        ("set the collection property to a collection made with "
+            "`facealert collection create`"));
+    return FALSE;
+  }
+  self->store = fa_collection_store_open (self->collections_dir, FALSE, 0, &error);
+  FaCollectionInfo *info = self->store == NULL ? NULL
+      : fa_collection_get (self->store, self->collection, &error);
+  if (info == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Cannot open face collection %s",
+            self->collection), ("%s", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  if (self->model != NULL && *self->model != '\0'
+      && g_strcmp0 (self->model, info->model_name) != 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Face model mismatch"),
+        ("collection %s holds %s embeddings, but model is set to %s: unset model or use "
+            "another collection", info->id, info->model_name, self->model));
+    fa_collection_info_free (info);
+    return FALSE;
+  }
+  self->embedder = fa_embedder_new (info->model_name, NULL, &error);
+  fa_collection_info_free (info);
+  if (self->embedder == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("Cannot load the face model"),
+        ("%s", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  self->data_version = fa_collection_store_data_version (self->store);
+  if (!fa_face_match_load_gallery (self, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Cannot read face collection %s",
+            self->collection), ("%s", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  self->last_refresh_us = g_get_monotonic_time ();
+  self->tracker = fa_tracker_new ((float) self->iou_threshold, self->max_misses);
+  self->n_embeddings = 0;
+  return TRUE;
+}
+
+static gboolean
+fa_face_match_stop (GstBaseTransform * trans)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (trans);
+
+  GST_DEBUG_OBJECT (self, "%" G_GUINT64_FORMAT " embeddings computed", self->n_embeddings);
+  g_clear_pointer (&self->tracker, fa_tracker_free);
+  g_clear_pointer (&self->gallery, g_ptr_array_unref);
+  g_clear_pointer (&self->embedder, fa_embedder_free);
+  g_clear_pointer (&self->store, fa_collection_store_close);
+  return TRUE;
+}
+
+/* Searches @track's evidence and records the result on it. Returns the
+ * matches (FaSearchMatch, best first) for the record. */
+static GArray *
+fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble threshold,
+    guint max_matches, guint min_evidence)
+{
+  float mean[FA_EMBED_MAX_DIM];
+  if (!fa_track_mean_embedding (track, mean))
+    return g_array_new (FALSE, FALSE, sizeof (FaSearchMatch));
+  GArray *matches = fa_faces_search (self->gallery, fa_embedder_model_name (self->embedder),
+      fa_embedder_model_version (self->embedder), mean, track->dim, threshold, max_matches);
+  if (matches->len > 0) {
+    FaSearchMatch *best = &g_array_index (matches, FaSearchMatch, 0);
+    fa_track_set_identity (track, TRUE, best->face->external_image_id, best->face->face_id,
+        best->similarity);
+  } else {
+    /* Keep the best similarity even below the threshold: useful to tune it. */
+    g_autoptr (GArray) any = fa_faces_search (self->gallery,
+        fa_embedder_model_name (self->embedder), fa_embedder_model_version (self->embedder),
+        mean, track->dim, 0.0, 1);
+    fa_track_set_identity (track, FALSE, NULL, NULL,
+        any->len > 0 ? g_array_index (any, FaSearchMatch, 0).similarity : 0.0);
+  }
+  track->decided = track->n_embeddings >= min_evidence;
+  return matches;
+}
+
+/* Notices enrolments and deletions made by other processes. */
+static void
+fa_face_match_maybe_refresh (FaFaceMatch * self, guint refresh_interval)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (now - self->last_refresh_us < (gint64) refresh_interval * 1000)
+    return;
+  self->last_refresh_us = now;
+  gint64 version = fa_collection_store_data_version (self->store);
+  if (version == self->data_version)
+    return;
+  GError *error = NULL;
+  if (!fa_face_match_load_gallery (self, &error)) {
+    /* Keep the old faces; try again at the next refresh. */
+    GST_ELEMENT_WARNING (self, RESOURCE, READ, ("Cannot re-read face collection %s",
+            self->collection), ("%s", error->message));
+    g_clear_error (&error);
+    return;
+  }
+  self->data_version = version;
+  GST_INFO_OBJECT (self, "collection changed: searching live tracks again");
+  /* Matches are recomputed for every face in this frame anyway; nothing else
+   * to do: decisions follow from the new gallery at once. */
+}
+
+static void
+add_matches_json (JsonBuilder * b, GArray * matches)
+{
+  json_builder_begin_array (b);
+  for (guint i = 0; i < matches->len; i++) {
+    FaSearchMatch *m = &g_array_index (matches, FaSearchMatch, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Similarity");
+    json_builder_add_double_value (b, m->similarity);
+    json_builder_set_member_name (b, "Face");
+    fa_json_add_stored_face (b, m->face);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+static JsonNode *
+face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int width,
+    int height)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "DetectedFace");
+  fa_json_add_face_detail (b, face, NULL, width, height);
+  json_builder_set_member_name (b, "MatchedFaces");
+  add_matches_json (b, matches);
+  json_builder_set_member_name (b, "TrackId");
+  json_builder_add_int_value (b, (gint64) track->id);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static GstFlowReturn
+fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (filter);
+  GstBuffer *buffer = frame->buffer;
+
+  GST_OBJECT_LOCK (self);
+  gdouble threshold = self->threshold;
+  guint embed_interval = self->embed_interval, min_evidence = self->min_evidence;
+  guint max_embeddings = self->max_embeddings, refresh_interval = self->refresh_interval;
+  guint max_matches = self->max_matches;
+  gboolean post = self->post_messages;
+  gchar *stream_name = g_strdup (self->stream_name != NULL ? self->stream_name
+      : GST_OBJECT_NAME (self));
+  GST_OBJECT_UNLOCK (self);
+
+  fa_face_match_maybe_refresh (self, refresh_interval);
+
+  /* The face ROIs of this frame. */
+  g_autoptr (GPtrArray) rois = g_ptr_array_new ();
+  g_autoptr (GArray) faces = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
+    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
+    FaFace face;
+    if (!fa_meta_read_face (roi, &face))
+      continue;
+    g_ptr_array_add (rois, roi);
+    g_array_append_val (faces, face);
+  }
+
+  g_autofree FaTrack **tracks = g_new0 (FaTrack *, faces->len + 1);
+  fa_tracker_update (self->tracker, (FaFace *) faces->data, faces->len, tracks);
+  if (faces->len == 0) {
+    g_free (stream_name);
+    return GST_FLOW_OK;
+  }
+
+  FaImage image;
+  gboolean have_image = fa_meta_image_of_frame (frame, &image);
+  int width = GST_VIDEO_FRAME_WIDTH (frame), height = GST_VIDEO_FRAME_HEIGHT (frame);
+
+  g_autoptr (JsonBuilder) record = json_builder_new ();
+  json_builder_begin_array (record);
+  GValue face_list = G_VALUE_INIT;
+  g_value_init (&face_list, GST_TYPE_LIST);
+  guint n_known = 0, n_unknown = 0;
+
+  for (guint i = 0; i < faces->len; i++) {
+    FaFace *face = &g_array_index (faces, FaFace, i);
+    FaTrack *track = tracks[i];
+    GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+
+    gboolean due = track->frames_since_embed == G_MAXUINT
+        || track->frames_since_embed >= embed_interval;
+    if (have_image && track->n_embeddings < max_embeddings && due) {
+      float embedding[FA_EMBED_MAX_DIM];
+      GError *error = NULL;
+      if (fa_embedder_embed (self->embedder, &image, face, embedding, &error)) {
+        fa_track_add_embedding (track, embedding, fa_embedder_dim (self->embedder));
+        self->n_embeddings++;
+      } else {
+        GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT ": %s", track->id, error->message);
+        g_clear_error (&error);
+      }
+    }
+    /* A track cannot gather more evidence than it is allowed embeddings. */
+    g_autoptr (GArray) matches = fa_face_match_search_track (self, track, threshold,
+        max_matches, MIN (min_evidence, max_embeddings));
+    if (track->decided)
+      track->known ? n_known++ : n_unknown++;
+
+    JsonNode *entry = face_search_entry (face, track, matches, width, height);
+    g_autofree gchar *entry_text = fa_json_to_string (entry);
+    json_builder_add_value (record, entry);
+
+    gst_video_region_of_interest_meta_add_param (roi, gst_structure_new (FA_META_IDENTITY,
+            "track-id", G_TYPE_UINT64, track->id,
+            "known", G_TYPE_BOOLEAN, track->known,
+            "name", G_TYPE_STRING, track->name != NULL ? track->name : "",
+            "face-id", G_TYPE_STRING, track->face_id != NULL ? track->face_id : "",
+            "similarity", G_TYPE_DOUBLE, track->similarity,
+            "decided", G_TYPE_BOOLEAN, track->decided,
+            "record", G_TYPE_STRING, entry_text, NULL));
+
+    if (post) {
+      GValue v = G_VALUE_INIT;
+      g_value_init (&v, GST_TYPE_STRUCTURE);
+      gst_value_set_structure (&v, gst_structure_new ("face",
+              "track-id", G_TYPE_UINT64, track->id,
+              "known", G_TYPE_BOOLEAN, track->known,
+              "decided", G_TYPE_BOOLEAN, track->decided,
+              "name", G_TYPE_STRING, track->name != NULL ? track->name : "",
+              "face-id", G_TYPE_STRING, track->face_id != NULL ? track->face_id : "",
+              "similarity", G_TYPE_DOUBLE, track->similarity,
+              "x", G_TYPE_UINT, roi->x, "y", G_TYPE_UINT, roi->y,
+              "width", G_TYPE_UINT, roi->w, "height", G_TYPE_UINT, roi->h, NULL));
+      gst_value_list_append_and_take_value (&face_list, &v);
+    }
+  }
+  json_builder_end_array (record);
+
+  if (post) {
+    GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+    GstSegment *segment = &trans->segment;
+    GstClockTime pts = GST_BUFFER_PTS (buffer);
+    GstClockTime stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
+    GstClockTime running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
+    gdouble now = g_get_real_time () / 1e6;
+
+    g_autoptr (JsonBuilder) b = json_builder_new ();
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "InputInformation");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "KinesisVideo");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "StreamArn");
+    g_autofree gchar *arn = g_strdup_printf (
+        "arn:facealert:kinesisvideo:local:000000000000:stream/%s", stream_name);
+    json_builder_add_string_value (b, arn);
+    json_builder_set_member_name (b, "ServerTimestamp");
+    json_builder_add_double_value (b, now);
+    json_builder_set_member_name (b, "ProducerTimestamp");
+    json_builder_add_double_value (b, now);
+    json_builder_set_member_name (b, "FrameOffsetInSeconds");
+    json_builder_add_double_value (b, GST_CLOCK_TIME_IS_VALID (stream_time)
+        ? stream_time / (gdouble) GST_SECOND : 0.0);
+    json_builder_end_object (b);
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "StreamProcessorInformation");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Status");
+    json_builder_add_string_value (b, "RUNNING");
+    json_builder_end_object (b);
+    json_builder_set_member_name (b, "FaceSearchResponse");
+    json_builder_add_value (b, json_builder_get_root (record));
+    json_builder_end_object (b);
+    g_autoptr (JsonNode) root = json_builder_get_root (b);
+    g_autofree gchar *text = fa_json_to_string (root);
+
+    GstStructure *s = gst_structure_new ("facematch",
+        "record", G_TYPE_STRING, text,
+        "timestamp", G_TYPE_UINT64, pts,
+        "stream-time", G_TYPE_UINT64, stream_time,
+        "running-time", G_TYPE_UINT64, running_time,
+        "n-faces", G_TYPE_UINT, faces->len,
+        "n-known", G_TYPE_UINT, n_known,
+        "n-unknown", G_TYPE_UINT, n_unknown, NULL);
+    gst_structure_take_value (s, "faces", &face_list);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), s));
+  } else {
+    g_value_unset (&face_list);
+  }
+  g_free (stream_name);
+  return GST_FLOW_OK;
+}
+
+static void
+fa_face_match_class_init (FaFaceMatchClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (fa_face_match_debug, "facematch", 0,
+      "Face recognition against a face collection");
+
+  gobject_class->set_property = fa_face_match_set_property;
+  gobject_class->get_property = fa_face_match_get_property;
+  gobject_class->finalize = fa_face_match_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_COLLECTION,
+      g_param_spec_string ("collection", "Collection",
+          "Id of the face collection to search (required)", DEFAULT_PROP_COLLECTION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_COLLECTIONS_DIR,
+      g_param_spec_string ("collections-dir", "Collections directory",
+          "Directory of the collections database (NULL: $FACEALERT_COLLECTIONS_DIR or "
+          "~/.local/share/facealert/collections)", DEFAULT_PROP_COLLECTIONS_DIR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Face model (NULL: the collection's; must match it)", DEFAULT_PROP_MODEL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_FACE_MATCH_THRESHOLD,
+      g_param_spec_double ("face-match-threshold", "Face match threshold",
+          "Lowest similarity (percent) for a face to be known", 0.0, 100.0,
+          DEFAULT_PROP_FACE_MATCH_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_EMBED_INTERVAL,
+      g_param_spec_uint ("embed-interval", "Embed interval",
+          "Frames between two embeddings of the same track", 1, G_MAXUINT,
+          DEFAULT_PROP_EMBED_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MIN_TRACK_EVIDENCE,
+      g_param_spec_uint ("min-track-evidence", "Minimum track evidence",
+          "Embeddings of a track before it is decided known or unknown", 1, 100,
+          DEFAULT_PROP_MIN_TRACK_EVIDENCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_TRACK_EMBEDDINGS,
+      g_param_spec_uint ("max-track-embeddings", "Maximum track embeddings",
+          "Embeddings per track at most (then the track costs no more CPU)", 1, 1000,
+          DEFAULT_PROP_MAX_TRACK_EMBEDDINGS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_REFRESH_INTERVAL,
+      g_param_spec_uint ("refresh-interval", "Refresh interval",
+          "Milliseconds between checks for changes of the collection", 0, 3600000,
+          DEFAULT_PROP_REFRESH_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_IOU_THRESHOLD,
+      g_param_spec_double ("iou-threshold", "IoU threshold",
+          "Least box overlap (intersection over union) to continue a track", 0.01, 1.0,
+          DEFAULT_PROP_IOU_THRESHOLD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_MISSES,
+      g_param_spec_uint ("max-misses", "Maximum misses",
+          "Frames a track survives without its face", 0, 10000, DEFAULT_PROP_MAX_MISSES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_MAX_MATCHES,
+      g_param_spec_uint ("max-matches", "Maximum matches",
+          "MatchedFaces listed per face in records", 1, 4096, DEFAULT_PROP_MAX_MATCHES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
+      g_param_spec_string ("stream-name", "Stream name",
+          "Stream name in records' StreamArn (NULL: the element's name)",
+          DEFAULT_PROP_STREAM_NAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post a facematch element message for every frame with faces",
+          DEFAULT_PROP_POST_MESSAGES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_set_static_metadata (element_class, "Face match",
+      "Filter/Analyzer/Video",
+      "Recognises tracked faces against a local face collection (Rekognition-style face search)",
+      "facealert developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (fa_face_match_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (fa_face_match_stop);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (fa_face_match_transform_frame_ip);
+}
+
+static void
+fa_face_match_init (FaFaceMatch * self)
+{
+  self->threshold = DEFAULT_PROP_FACE_MATCH_THRESHOLD;
+  self->embed_interval = DEFAULT_PROP_EMBED_INTERVAL;
+  self->min_evidence = DEFAULT_PROP_MIN_TRACK_EVIDENCE;
+  self->max_embeddings = DEFAULT_PROP_MAX_TRACK_EMBEDDINGS;
+  self->refresh_interval = DEFAULT_PROP_REFRESH_INTERVAL;
+  self->iou_threshold = DEFAULT_PROP_IOU_THRESHOLD;
+  self->max_misses = DEFAULT_PROP_MAX_MISSES;
+  self->max_matches = DEFAULT_PROP_MAX_MATCHES;
+  self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+}
+
+static void
+fa_face_match_finalize (GObject * object)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (object);
+
+  g_free (self->collection);
+  g_free (self->collections_dir);
+  g_free (self->model);
+  g_free (self->stream_name);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+fa_face_match_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_COLLECTION:
+      g_free (self->collection);
+      self->collection = g_value_dup_string (value);
+      break;
+    case PROP_COLLECTIONS_DIR:
+      g_free (self->collections_dir);
+      self->collections_dir = g_value_dup_string (value);
+      break;
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      break;
+    case PROP_FACE_MATCH_THRESHOLD:
+      self->threshold = g_value_get_double (value);
+      break;
+    case PROP_EMBED_INTERVAL:
+      self->embed_interval = g_value_get_uint (value);
+      break;
+    case PROP_MIN_TRACK_EVIDENCE:
+      self->min_evidence = g_value_get_uint (value);
+      break;
+    case PROP_MAX_TRACK_EMBEDDINGS:
+      self->max_embeddings = g_value_get_uint (value);
+      break;
+    case PROP_REFRESH_INTERVAL:
+      self->refresh_interval = g_value_get_uint (value);
+      break;
+    case PROP_IOU_THRESHOLD:
+      self->iou_threshold = g_value_get_double (value);
+      break;
+    case PROP_MAX_MISSES:
+      self->max_misses = g_value_get_uint (value);
+      break;
+    case PROP_MAX_MATCHES:
+      self->max_matches = g_value_get_uint (value);
+      break;
+    case PROP_STREAM_NAME:
+      g_free (self->stream_name);
+      self->stream_name = g_value_dup_string (value);
+      break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+fa_face_match_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FaFaceMatch *self = FA_FACE_MATCH (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_COLLECTION:
+      g_value_set_string (value, self->collection);
+      break;
+    case PROP_COLLECTIONS_DIR:
+      g_value_set_string (value, self->collections_dir);
+      break;
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+    case PROP_FACE_MATCH_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_EMBED_INTERVAL:
+      g_value_set_uint (value, self->embed_interval);
+      break;
+    case PROP_MIN_TRACK_EVIDENCE:
+      g_value_set_uint (value, self->min_evidence);
+      break;
+    case PROP_MAX_TRACK_EMBEDDINGS:
+      g_value_set_uint (value, self->max_embeddings);
+      break;
+    case PROP_REFRESH_INTERVAL:
+      g_value_set_uint (value, self->refresh_interval);
+      break;
+    case PROP_IOU_THRESHOLD:
+      g_value_set_double (value, self->iou_threshold);
+      break;
+    case PROP_MAX_MISSES:
+      g_value_set_uint (value, self->max_misses);
+      break;
+    case PROP_MAX_MATCHES:
+      g_value_set_uint (value, self->max_matches);
+      break;
+    case PROP_STREAM_NAME:
+      g_value_set_string (value, self->stream_name);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}

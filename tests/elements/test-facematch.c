@@ -1,0 +1,422 @@
+/* Element tests: facematch in a GstHarness, fed with a "video" made of test
+ * photos, with face ROIs from the YuNet detector library (as facedetect
+ * attaches them). Real collections on disk, real models. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+
+#include "fa-collection.h"
+#include "fa-detector.h"
+#include "fa-embedder.h"
+#include "fa-face-analyzer.h"
+#include "fa-meta.h"
+#include "fa-recognize-defaults.h"
+#include "fa-test.h"
+
+#define WIDTH 640
+#define HEIGHT 360
+#define CAPS "video/x-raw,format=BGR,width=640,height=360,framerate=10/1"
+
+static gchar *tmp_dir;
+static gchar *collections_dir;
+
+/* A 640x360 grey frame with @photo scaled to fit 300x300 at (@x, 30), and
+ * the faces YuNet finds in it as ROIs. */
+typedef struct {
+  GstBuffer *buffer;   /* template: copied for every push */
+} Scene;
+
+static void
+blit (guint8 *frame, const FaImage *photo, int x0, int y0, int box)
+{
+  double scale = MIN (1.0, MIN ((double) box / photo->width, (double) box / photo->height));
+  int w = (int) (photo->width * scale), h = (int) (photo->height * scale);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      const guint8 *src = photo->planes[0] + (gsize) (int) (y / scale) * photo->strides[0]
+          + 3 * (int) (x / scale);
+      memcpy (frame + (gsize) (y0 + y) * WIDTH * 3 + 3 * (x0 + x), src, 3);
+    }
+}
+
+static Scene
+make_scene (const gchar *relative, int x)
+{
+  g_autofree gchar *path = fa_test_data_path (relative);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaPicture) picture = fa_picture_load (path, &error);
+  g_assert_no_error (error);
+
+  GstBuffer *buffer = gst_buffer_new_allocate (NULL, WIDTH * HEIGHT * 3, NULL);
+  GstMapInfo map;
+  gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+  memset (map.data, 128, map.size);
+  blit (map.data, fa_picture_image (picture), x, 30, 300);
+  FaImage frame = {FA_PIXEL_BGR, WIDTH, HEIGHT, {map.data}, {WIDTH * 3}};
+
+  FaDetectorConfig config;
+  fa_detector_config_init (&config, FA_DETECT_YUNET);
+  g_autoptr (FaDetector) detector = fa_detector_new (&config, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) faces = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  g_assert_cmpint (fa_detector_detect (detector, &frame, faces, &error), ==, 1);
+  gst_buffer_unmap (buffer, &map);
+  fa_meta_add_face (buffer, &g_array_index (faces, FaFace, 0), "yunet");
+  return (Scene) {buffer};
+}
+
+static GstBuffer *
+scene_frame (Scene *scene, guint index)
+{
+  GstBuffer *copy = gst_buffer_copy_deep (scene->buffer);
+  GST_BUFFER_PTS (copy) = index * GST_SECOND / 10;
+  GST_BUFFER_DURATION (copy) = GST_SECOND / 10;
+  return copy;
+}
+
+/* Enrols @relative as @name in collection "home" (created if needed). */
+static void
+enrol (const gchar *name, const gchar *relative)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaCollectionStore) store = fa_collection_store_open (collections_dir, TRUE, 0,
+      &error);
+  g_assert_no_error (error);
+  g_autoptr (FaFaceAnalyzer) analyzer = fa_face_analyzer_new (NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (FaCollectionInfo) info = fa_collection_get (store, "home", NULL);
+  if (info == NULL)
+    info = fa_collection_create (store, "home", fa_face_analyzer_model_name (analyzer),
+        fa_face_analyzer_model_version (analyzer), &error);
+  g_assert_no_error (error);
+  g_autofree gchar *path = fa_test_data_path (relative);
+  g_autoptr (FaPicture) picture = fa_picture_load (path, &error);
+  g_autoptr (FaIndexResult) r = fa_face_analyzer_index (analyzer, fa_picture_image (picture),
+      name, 1, FA_QUALITY_FILTER_AUTO, &error);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) faces = g_ptr_array_new ();
+  g_ptr_array_add (faces, ((FaAnalyzedFace *) g_ptr_array_index (r->indexed, 0))->stored);
+  g_assert_true (fa_collection_add_faces (store, "home", faces, &error));
+  g_assert_no_error (error);
+}
+
+static void
+setup (void)
+{
+  tmp_dir = fa_test_make_tmpdir ("fa-facematch");
+  collections_dir = g_build_filename (tmp_dir, "collections", NULL);
+  g_setenv ("FACEALERT_COLLECTIONS_DIR", collections_dir, TRUE);
+}
+
+static void
+teardown (void)
+{
+  fa_test_rm_rf (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+  g_clear_pointer (&collections_dir, g_free);
+  g_unsetenv ("FACEALERT_MODELS_DIR");
+}
+
+static GstElement *
+make_facematch (void)
+{
+  GstElement *element = gst_element_factory_make ("facematch", NULL);
+  fail_unless (element != NULL, "facematch is not registered");
+  g_object_set (element, "collection", "home", "embed-interval", 2, "min-track-evidence", 2,
+      "max-track-embeddings", 3, "refresh-interval", 100, NULL);
+  return element;
+}
+
+typedef struct {
+  gboolean found;
+  guint64 track_id;
+  gboolean known, decided;
+  gchar *name;
+  gdouble similarity;
+  gchar *record;
+} Identity;
+
+static Identity
+read_identity (GstBuffer *buffer)
+{
+  Identity id = {0};
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
+    GstStructure *s = gst_video_region_of_interest_meta_get_param (
+        (GstVideoRegionOfInterestMeta *) meta, FA_META_IDENTITY);
+    if (s == NULL)
+      continue;
+    id.found = TRUE;
+    fail_unless (gst_structure_get (s, "track-id", G_TYPE_UINT64, &id.track_id,
+            "known", G_TYPE_BOOLEAN, &id.known, "decided", G_TYPE_BOOLEAN, &id.decided,
+            "name", G_TYPE_STRING, &id.name, "similarity", G_TYPE_DOUBLE, &id.similarity,
+            "record", G_TYPE_STRING, &id.record, NULL));
+    fail_unless (gst_structure_has_field_typed (s, "face-id", G_TYPE_STRING));
+  }
+  return id;
+}
+
+static void
+identity_clear (Identity *id)
+{
+  g_clear_pointer (&id->name, g_free);
+  g_clear_pointer (&id->record, g_free);
+}
+
+/* Pushes one frame and returns the identity on the output frame. */
+static Identity
+push_frame (GstHarness *h, Scene *scene, guint index)
+{
+  GstBuffer *in = scene_frame (scene, index);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  GstBuffer *out = gst_harness_pull (h);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), index * GST_SECOND / 10);
+  Identity id = read_identity (out);
+  gst_buffer_unref (out);
+  fail_unless (id.found, "no identity on frame %u", index);
+  return id;
+}
+
+static JsonNode *
+parse_json (const gchar *text)
+{
+  GError *error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+  fail_unless (node != NULL, "bad JSON: %s", error != NULL ? error->message : "");
+  return node;
+}
+
+GST_START_TEST (test_known_and_unknown_tracks)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  enrol ("Eric_Clapton", "people/Eric_Clapton/1.jpg");
+  Scene lennon = make_scene ("people/John_Lennon/2.jpg", 20);
+  Scene stranger = make_scene ("unknown_faces/Amy_Adams.jpg", 320);
+
+  GstElement *element = make_facematch ();
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (element, bus);
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+
+  Identity first = push_frame (h, &lennon, 0);
+  fail_if (first.decided, "decided after one embedding (min-track-evidence=2)");
+  guint64 lennon_track = first.track_id;
+  identity_clear (&first);
+  Identity id = {0};
+  for (guint i = 1; i < 10; i++) {
+    identity_clear (&id);
+    id = push_frame (h, &lennon, i);
+    fail_unless_equals_uint64 (id.track_id, lennon_track);
+  }
+  fail_unless (id.decided && id.known, "the enrolled person is not known");
+  fail_unless_equals_string (id.name, "John_Lennon");
+  fail_unless (id.similarity >= FA_DEFAULT_FACE_MATCH_THRESHOLD);
+
+  /* The ROI's record: a FaceSearchResponse entry with the track id. */
+  g_autoptr (JsonNode) entry = parse_json (id.record);
+  JsonObject *o = json_node_get_object (entry);
+  fail_unless_equals_int64 (json_object_get_int_member (o, "TrackId"), (gint64) lennon_track);
+  JsonObject *box = json_object_get_object_member (json_object_get_object_member (o,
+          "DetectedFace"), "BoundingBox");
+  gdouble left = json_object_get_double_member (box, "Left");
+  fail_unless (left > 0.0 && left < 0.5, "BoundingBox.Left %f is not a ratio", left);
+  JsonArray *matched = json_object_get_array_member (o, "MatchedFaces");
+  fail_unless (json_array_get_length (matched) >= 1);
+  JsonObject *face = json_object_get_object_member (json_array_get_object_element (matched, 0),
+      "Face");
+  fail_unless_equals_string (json_object_get_string_member (face, "ExternalImageId"),
+      "John_Lennon");
+  identity_clear (&id);
+
+  for (guint i = 10; i < 20; i++) {
+    identity_clear (&id);
+    id = push_frame (h, &stranger, i);
+  }
+  fail_if (id.track_id == lennon_track, "the stranger continued the known track");
+  fail_unless (id.decided, "the stranger's track is undecided");
+  fail_if (id.known, "the stranger was recognised as %s", id.name);
+  fail_unless_equals_string (id.name, "");
+  fail_unless (id.similarity < FA_DEFAULT_FACE_MATCH_THRESHOLD);
+  guint64 stranger_track = id.track_id;
+  identity_clear (&id);
+
+  /* One facematch message per frame; the last one is the stranger's. */
+  guint n_messages = 0;
+  GstMessage *msg, *last = NULL;
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    if (gst_message_has_name (msg, "facematch")) {
+      n_messages++;
+      gst_clear_message (&last);
+      last = msg;
+    } else {
+      gst_message_unref (msg);
+    }
+  }
+  fail_unless_equals_int (n_messages, 20);
+  const GstStructure *s = gst_message_get_structure (last);
+  guint n_unknown = 0, n_faces = 0;
+  fail_unless (gst_structure_get_uint (s, "n-unknown", &n_unknown)
+      && gst_structure_get_uint (s, "n-faces", &n_faces));
+  fail_unless_equals_int (n_unknown, 1);
+  fail_unless_equals_int (n_faces, 1);
+  const GValue *faces = gst_structure_get_value (s, "faces");
+  fail_unless_equals_int (gst_value_list_get_size (faces), 1);
+  const GstStructure *f0 = gst_value_get_structure (gst_value_list_get_value (faces, 0));
+  guint64 track = 0;
+  fail_unless (gst_structure_get_uint64 (f0, "track-id", &track));
+  fail_unless_equals_uint64 (track, stranger_track);
+  g_autoptr (JsonNode) record = parse_json (gst_structure_get_string (s, "record"));
+  JsonObject *r = json_node_get_object (record);
+  fail_unless (json_object_has_member (r, "InputInformation"));
+  fail_unless_equals_string (json_object_get_string_member (json_object_get_object_member (r,
+              "StreamProcessorInformation"), "Status"), "RUNNING");
+  JsonArray *responses = json_object_get_array_member (r, "FaceSearchResponse");
+  fail_unless_equals_int (json_array_get_length (responses), 1);
+  JsonObject *resp = json_array_get_object_element (responses, 0);
+  fail_unless_equals_int64 (json_object_get_int_member (resp, "TrackId"), (gint64) stranger_track);
+  fail_unless_equals_int (json_array_get_length (json_object_get_array_member (resp,
+              "MatchedFaces")), 0);
+  gst_message_unref (last);
+
+  gst_harness_teardown (h);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_enrolment_while_playing)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  Scene simm = make_scene ("people/John_Simm/3.jpg", 200);
+
+  GstElement *element = make_facematch ();
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+
+  guint index = 0;
+  Identity id = {0};
+  for (; index < 6; index++) {
+    identity_clear (&id);
+    id = push_frame (h, &simm, index);
+  }
+  fail_unless (id.decided && !id.known, "John_Simm known before his enrolment");
+  guint64 track = id.track_id;
+  identity_clear (&id);
+
+  /* Another process enrols him while the pipeline runs. */
+  g_autofree gchar *photo = fa_test_data_path ("people/John_Simm/2.jpg");
+  const gchar *argv[] = {"facealert", "faces", "index", "--collection", "home", "--name",
+    "John_Simm", photo, NULL};
+  gint status = -1;
+  g_autofree gchar *err = NULL;
+  GError *error = NULL;
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH
+          | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error));
+  fail_unless (g_spawn_check_wait_status (status, NULL), "facealert failed: %s", err);
+
+  /* The running element picks him up within a few seconds, same track. */
+  gint64 enrolled_at = g_get_monotonic_time ();
+  gint64 deadline = enrolled_at + 10 * G_USEC_PER_SEC;
+  gboolean known = FALSE;
+  while (!known && g_get_monotonic_time () < deadline) {
+    id = push_frame (h, &simm, index++);
+    fail_unless_equals_uint64 (id.track_id, track);
+    known = id.known && g_strcmp0 (id.name, "John_Simm") == 0;
+    identity_clear (&id);
+    if (!known)
+      g_usleep (20 * 1000);   /* frame pacing while waiting for the refresh */
+  }
+  fail_unless (known, "enrolment during PLAYING not used within 10 s");
+  GST_INFO ("recognised %.2f s after enrolment",
+      (g_get_monotonic_time () - enrolled_at) / 1e6);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* READY -> PAUSED must fail with an error naming what is wrong. */
+static void
+check_fails_to_pause (GstElement *element, const gchar *expected)
+{
+  GstBus *bus = gst_bus_new ();
+  gst_element_set_bus (element, bus);
+  fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_FAILURE);
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message");
+  GError *error = NULL;
+  gchar *debug = NULL;
+  gst_message_parse_error (msg, &error, &debug);
+  g_autofree gchar *all = g_strdup_printf ("%s %s", error->message, debug);
+  fail_unless (strstr (all, expected) != NULL, "error \"%s\" does not mention %s", all,
+      expected);
+  g_error_free (error);
+  g_free (debug);
+  gst_message_unref (msg);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
+}
+
+GST_START_TEST (test_missing_collection_fails)
+{
+  /* No database at all. */
+  check_fails_to_pause (make_facematch (), "create a collection first");
+  /* A database without that collection. */
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  GstElement *element = make_facematch ();
+  g_object_set (element, "collection", "garage", NULL);
+  check_fails_to_pause (element, "\"garage\" does not exist");
+  /* No collection set. */
+  element = gst_element_factory_make ("facematch", NULL);
+  check_fails_to_pause (element, "collection property");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_missing_or_corrupt_model_fails)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  g_autofree gchar *models = g_build_filename (tmp_dir, "models", NULL);
+  g_mkdir_with_parents (models, 0700);
+  g_setenv ("FACEALERT_MODELS_DIR", models, TRUE);
+  check_fails_to_pause (make_facematch (), FA_EMBED_MOBILEFACENET_FILE);
+  g_autofree gchar *model = g_build_filename (models, FA_EMBED_MOBILEFACENET_FILE, NULL);
+  g_file_set_contents (model, "garbage", -1, NULL);
+  check_fails_to_pause (make_facematch (), "cannot load MobileFaceNet model");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_state_cycling)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  GstElement *element = make_facematch ();
+  for (int i = 0; i < 3; i++) {
+    fail_unless (gst_element_set_state (element, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+    fail_unless (gst_element_set_state (element, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE);
+  }
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_object_unref (element);
+}
+GST_END_TEST;
+
+static Suite *
+facematch_suite (void)
+{
+  Suite *s = suite_create ("facematch");
+  TCase *tc = tcase_create ("general");
+  tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_known_and_unknown_tracks);
+  tcase_add_test (tc, test_enrolment_while_playing);
+  tcase_add_test (tc, test_missing_collection_fails);
+  tcase_add_test (tc, test_missing_or_corrupt_model_fails);
+  tcase_add_test (tc, test_state_cycling);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (facematch);

@@ -1,0 +1,136 @@
+#!/bin/sh
+# CLI test: enrol the test people, search their other photos (right name),
+# unknown faces and negatives (no match), bad inputs (one clear error line,
+# non-zero exit, nothing written). Runs the real `facealert` on real files.
+set -u
+DATA=${FACEALERT_TESTDATA:?run with meson test}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/fa-cli-XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export FACEALERT_COLLECTIONS_DIR="$TMP/collections"
+failures=0
+n=0
+
+fail () { echo "not ok - $*"; failures=$((failures + 1)); }
+pass () { echo "ok - $*"; }
+
+# expect_ok DESCRIPTION PATTERN CMD...: exit 0 and stdout matches PATTERN.
+expect_ok () {
+  desc=$1 pattern=$2; shift 2
+  if "$@" >"$TMP/out" 2>"$TMP/err"; then
+    if grep -Eq -- "$pattern" "$TMP/out"; then pass "$desc"; else
+      fail "$desc: output does not match /$pattern/"; sed 's/^/# /' "$TMP/out"; fi
+  else
+    fail "$desc: exit $?"; sed 's/^/# /' "$TMP/err"
+  fi
+}
+
+# expect_error DESCRIPTION PATTERN CMD...: non-zero exit, exactly one stderr
+# line matching PATTERN.
+expect_error () {
+  desc=$1 pattern=$2; shift 2
+  if "$@" >"$TMP/out" 2>"$TMP/err"; then
+    fail "$desc: succeeded"; return
+  fi
+  lines=$(wc -l <"$TMP/err")
+  if [ "$lines" -ne 1 ]; then
+    fail "$desc: $lines stderr lines"; sed 's/^/# /' "$TMP/err"
+  elif ! grep -Eq -- "$pattern" "$TMP/err"; then
+    fail "$desc: stderr does not match /$pattern/"; sed 's/^/# /' "$TMP/err"
+  else
+    pass "$desc ($(cat "$TMP/err"))"
+  fi
+}
+
+count_faces () { facealert faces list --collection home | wc -l; }
+
+expect_ok "create collection (JSON)" '"CollectionArn" : ".*collection/home"' \
+  facealert collection create --collection-id home --output json
+expect_ok "collection list" '^home' facealert collection list
+[ "$(stat -c %a "$FACEALERT_COLLECTIONS_DIR")" = 700 ] && pass "collections dir is 0700" \
+  || fail "collections dir mode $(stat -c %a "$FACEALERT_COLLECTIONS_DIR")"
+[ "$(stat -c %a "$FACEALERT_COLLECTIONS_DIR/faces.db")" = 600 ] && pass "database is 0600" \
+  || fail "database mode $(stat -c %a "$FACEALERT_COLLECTIONS_DIR/faces.db")"
+
+# Enrol the first photo of each person.
+people=$(ls "$DATA/people")
+for p in $people; do
+  expect_ok "index $p" "^indexed .* $p " \
+    facealert faces index --collection home --name "$p" "$DATA/people/$p/1.jpg"
+done
+expect_ok "index JSON shape" '"UnindexedFaces"' \
+  facealert faces index --collection home --name John_Simm --output json "$DATA/people/John_Simm/2.jpg"
+grep -q '"FaceRecords"' "$TMP/out" && grep -q '"ExternalImageId" : "John_Simm"' "$TMP/out" \
+  && pass "IndexFaces JSON has FaceRecords" || fail "IndexFaces JSON lacks FaceRecords"
+enrolled=$(count_faces)
+[ "$enrolled" -eq 5 ] && pass "5 faces enrolled" || fail "$enrolled faces enrolled, want 5"
+
+# Their other photos: the right person first.
+for p in $people; do
+  for photo in "$DATA/people/$p"/*.jpg; do
+    case $photo in */1.jpg) continue ;; esac
+    expect_ok "search $p/$(basename "$photo")" "^match $p " \
+      sh -c 'facealert faces search --collection home "$1" | head -1' sh "$photo"
+  done
+done
+expect_ok "search JSON shape" '"SearchedFaceBoundingBox"' \
+  facealert faces search --collection home --output json "$DATA/people/John_Lennon/2.jpg"
+grep -q '"ExternalImageId" : "John_Lennon"' "$TMP/out" && grep -q '"Similarity"' "$TMP/out" \
+  && pass "SearchFacesByImage JSON has the match" || fail "SearchFacesByImage JSON lacks the match"
+
+# Strangers: no match.
+for photo in "$DATA"/unknown_faces/*; do
+  expect_ok "unknown $(basename "$photo")" '^no match' \
+    facealert faces search --collection home "$photo"
+done
+# Negatives: either no face at all (an error, as Rekognition's "no faces in
+# the image") or a face-like patch (YuNet sees one in the cat) that matches
+# nobody. Never a match.
+for photo in "$DATA"/negatives/*; do
+  if facealert faces search --collection home "$photo" >"$TMP/out" 2>"$TMP/err"; then
+    if grep -q '^no match' "$TMP/out"; then pass "negative $(basename "$photo"): no match"
+    else fail "negative $(basename "$photo") matched: $(cat "$TMP/out")"; fi
+  elif grep -q 'no faces in the image' "$TMP/err"; then
+    pass "negative $(basename "$photo"): no face"
+  else
+    fail "negative $(basename "$photo"): $(cat "$TMP/err")"
+  fi
+done
+
+# Bad input: a clear error and nothing written.
+expect_error "missing file" 'no such file.*nothing was indexed' \
+  facealert faces index --collection home --name Bob "$TMP/nope.jpg"
+expect_error "not an image" 'training.xml' \
+  facealert faces index --collection home --name Bob "$DATA/detection/dlib_faces/training.xml"
+expect_error "batch with a face-less image" 'darknet_dog.jpg: no face found.*nothing was indexed' \
+  facealert faces index --collection home --name Bob "$DATA/people/John_Lennon/2.jpg" \
+  "$DATA/negatives/darknet_dog.jpg"
+expect_error "bad name" 'not allowed' \
+  facealert faces index --collection home --name "Bob Smith" "$DATA/people/John_Lennon/2.jpg"
+expect_error "missing collection" 'collection "garage" does not exist' \
+  facealert faces index --collection garage --name Bob "$DATA/people/John_Lennon/2.jpg"
+expect_error "bad collection id" 'not allowed' facealert collection create --collection-id 'a/b'
+expect_error "duplicate collection" 'already exists' facealert collection create --collection-id home
+expect_error "unknown face id" 'not in collection.*nothing was deleted' \
+  facealert faces delete --collection home 00000000-0000-0000-0000-000000000000
+after=$(count_faces)
+[ "$after" -eq "$enrolled" ] && pass "no partial write ($after faces)" \
+  || fail "bad input changed the collection: $after faces, want $enrolled"
+
+mkdir -p "$TMP/corrupt" && head -c 4096 /dev/urandom >"$TMP/corrupt/faces.db"
+expect_error "corrupt database" 'corrupt or not a facealert database' \
+  facealert faces list --collection home --collections-dir "$TMP/corrupt"
+
+# List, delete by name, delete the collection.
+expect_ok "list JSON shape" '"Faces"' facealert faces list --collection home --output json
+expect_ok "delete by name" '^deleted ' facealert faces delete --collection home --name John_Simm
+after=$(count_faces)
+[ "$after" -eq $((enrolled - 2)) ] && pass "John_Simm's 2 faces deleted" \
+  || fail "$after faces after deleting John_Simm"
+expect_ok "search after delete" '^no match' \
+  facealert faces search --collection home "$DATA/people/John_Simm/3.jpg"
+expect_ok "delete collection (JSON)" '"StatusCode" : 200' \
+  facealert collection delete --collection-id home --output json
+expect_error "deleted collection" 'does not exist' facealert faces list --collection home
+
+if [ "$failures" -ne 0 ]; then echo "# $failures failures"; exit 1; fi
+echo "# all passed"
