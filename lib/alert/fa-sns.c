@@ -453,6 +453,20 @@ transport_error (FaSnsClient *client, CURLcode code, const gchar *detail)
       : curl_easy_strerror (code), kind == FA_ERROR_NETWORK ? " (will retry)" : "");
 }
 
+FaSigv4Request *
+fa_sns_client_signed_request (FaSnsClient *client, const FaSnsMessage *message,
+    GDateTime *now)
+{
+  g_autofree gchar *body = fa_sns_publish_body (message);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->path, NULL);
+  fa_sigv4_request_add_header (request, "Content-Type",
+      "application/x-www-form-urlencoded; charset=utf-8");
+  fa_sigv4_request_add_header (request, "Host", client->host);
+  fa_sigv4_request_set_body (request, body, strlen (body));
+  g_free (fa_sigv4_sign (request, client->credentials, client->region, "sns", now));
+  return request;
+}
+
 gchar *
 fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
     GError **error)
@@ -463,14 +477,10 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
     g_set_error (error, FA_ERROR, FA_ERROR_NETWORK, "SNS client is shutting down");
     return NULL;
   }
-  g_autofree gchar *body = fa_sns_publish_body (message);
-
-  g_autoptr (FaSigv4Request) request = fa_sigv4_request_new ("POST", client->path, NULL);
-  fa_sigv4_request_add_header (request, "Content-Type",
-      "application/x-www-form-urlencoded; charset=utf-8");
-  fa_sigv4_request_add_header (request, "Host", client->host);
-  fa_sigv4_request_set_body (request, body, strlen (body));
-  g_free (fa_sigv4_sign (request, client->credentials, client->region, "sns", NULL));
+  g_autoptr (FaSigv4Request) request = fa_sns_client_signed_request (client,
+      message, NULL);
+  gsize body_size = 0;
+  const gchar *body = g_bytes_get_data (request->body, &body_size);
 
   struct curl_slist *headers = NULL;
   for (guint i = 0; i + 1 < request->headers->len; i += 2) {
@@ -492,7 +502,7 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt (curl, CURLOPT_POST, 1L);
   curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE, (long) strlen (body));
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE, (long) body_size);
   curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt (curl, CURLOPT_WRITEDATA, response);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -508,7 +518,6 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
 
   CURLcode rc = curl_easy_perform (curl);
   curl_slist_free_all (headers);   /* contains the signature and token */
-  memset (body, 0, strlen (body));
   if (rc != CURLE_OK) {
     g_propagate_error (error, transport_error (client, rc, errbuf));
     return NULL;

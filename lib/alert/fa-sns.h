@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "fa-aws-credentials.h"
+#include "fa-sigv4.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,10 @@ const gchar *fa_sns_client_get_endpoint (FaSnsClient *client);
 void fa_sns_client_set_timeout (FaSnsClient *client, guint timeout_ms);
 /* Makes an in-flight request stop as soon as possible (any thread). */
 void fa_sns_client_cancel (FaSnsClient *client);
+
+/* The signed Publish request this client would send (@now: NULL = now). */
+FaSigv4Request *fa_sns_client_signed_request (FaSnsClient *client,
+    const FaSnsMessage *message, GDateTime *now);
 
 /* Publishes; returns the MessageId. Never retries by itself. */
 gchar *fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
