@@ -21,6 +21,7 @@ plugin_init (GstPlugin * plugin)
   /* Each element registers itself here (one line per element). */
   ret |= TRUE;
   ret |= GST_ELEMENT_REGISTER (facematch, plugin);
+  ret |= GST_ELEMENT_REGISTER (alertsink, plugin);
 
   return ret;
 }

@@ -1,0 +1,540 @@
+/* facealert: SNS Publish over libcurl. See fa-sns.h. */
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "facealert-sns"
+#include "fa-sns.h"
+#include "fa-error.h"
+#include "fa-sigv4.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+
+struct _FaSnsClient {
+  gchar *endpoint;
+  gchar *host;         /* host[:port] as in the URL */
+  gchar *path;
+  gchar *region;
+  FaAwsCredentials *credentials;
+  guint timeout_ms;
+  CURL *curl;
+  gint cancelled;
+};
+
+static gsize
+curl_init_once (void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done)) {
+    curl_global_init (CURL_GLOBAL_DEFAULT);
+    g_once_init_leave (&done, 1);
+  }
+  return done;
+}
+
+gchar *
+fa_sns_default_endpoint (const gchar *region)
+{
+  return g_strdup_printf ("https://sns.%s.amazonaws.com/",
+      region != NULL && *region != '\0' ? region : "us-east-1");
+}
+
+gboolean
+fa_sns_topic_is_fifo (const gchar *topic_arn)
+{
+  return topic_arn != NULL && g_str_has_suffix (topic_arn, ".fifo");
+}
+
+FaSnsClient *
+fa_sns_client_new (const gchar *endpoint, const gchar *region,
+    const FaAwsCredentials *credentials, GError **error)
+{
+  g_return_val_if_fail (credentials != NULL, NULL);
+  if (region == NULL || *region == '\0')
+    region = "us-east-1";
+  g_autofree gchar *url = endpoint != NULL && *endpoint != '\0'
+      ? g_strdup (endpoint) : fa_sns_default_endpoint (region);
+
+  GError *local = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local);
+  const gchar *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || (g_ascii_strcasecmp (scheme, "http") != 0
+          && g_ascii_strcasecmp (scheme, "https") != 0)
+      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0') {
+    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+        "bad SNS endpoint \"%s\": expected http(s)://host[:port]/ "
+        "(e.g. https://sns.us-east-1.amazonaws.com/)%s%s", url,
+        local != NULL ? ": " : "", local != NULL ? local->message : "");
+    g_clear_error (&local);
+    return NULL;
+  }
+  curl_init_once ();
+
+  FaSnsClient *client = g_new0 (FaSnsClient, 1);
+  client->endpoint = g_steal_pointer (&url);
+  if (g_uri_get_port (uri) > 0)
+    client->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri),
+        g_uri_get_port (uri));
+  else
+    client->host = g_strdup (g_uri_get_host (uri));
+  client->path = g_strdup (*g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/");
+  client->region = g_strdup (region);
+  client->credentials = fa_aws_credentials_copy (credentials);
+  client->timeout_ms = 15000;
+  client->curl = curl_easy_init ();
+  return client;
+}
+
+void
+fa_sns_client_free (FaSnsClient *client)
+{
+  if (client == NULL)
+    return;
+  if (client->curl != NULL)
+    curl_easy_cleanup (client->curl);
+  g_free (client->endpoint);
+  g_free (client->host);
+  g_free (client->path);
+  g_free (client->region);
+  fa_aws_credentials_free (client->credentials);
+  g_free (client);
+}
+
+const gchar *
+fa_sns_client_get_endpoint (FaSnsClient *client)
+{
+  return client->endpoint;
+}
+
+void
+fa_sns_client_set_timeout (FaSnsClient *client, guint timeout_ms)
+{
+  client->timeout_ms = timeout_ms;
+}
+
+void
+fa_sns_client_cancel (FaSnsClient *client)
+{
+  g_atomic_int_set (&client->cancelled, 1);
+}
+
+/* ---- limits and request body ---- */
+
+static gboolean
+valid_fifo_id (const gchar *id)
+{
+  gsize n = id != NULL ? strlen (id) : 0;
+  if (n == 0 || n > 128)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (id[i]) && !g_ascii_ispunct (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+fa_sns_message_validate (const FaSnsMessage *message, GError **error)
+{
+  gboolean has_topic = message->topic_arn != NULL && *message->topic_arn != '\0';
+  gboolean has_phone = message->phone_number != NULL && *message->phone_number != '\0';
+  if (has_topic == has_phone) {
+    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+        "set exactly one of topic-arn and phone-number");
+    return FALSE;
+  }
+  if (message->message == NULL || *message->message == '\0') {
+    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT, "empty SNS message");
+    return FALSE;
+  }
+  if (message->subject != NULL) {
+    gsize n = strlen (message->subject);
+    if (n == 0 || n > FA_SNS_MAX_SUBJECT_CHARS) {
+      g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+          "SNS subject is %" G_GSIZE_FORMAT " characters; it must be 1 to %d",
+          n, FA_SNS_MAX_SUBJECT_CHARS);
+      return FALSE;
+    }
+    for (gsize i = 0; i < n; i++) {
+      guchar c = (guchar) message->subject[i];
+      if (c < 0x20 || c > 0x7e) {
+        g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+            "SNS subject must be printable ASCII without line breaks "
+            "(byte 0x%02x at %" G_GSIZE_FORMAT ")", c, i);
+        return FALSE;
+      }
+    }
+  }
+  gsize total = strlen (message->message);
+  for (guint i = 0; message->attributes != NULL && message->attributes[i] != NULL
+      && message->attributes[i + 1] != NULL; i += 2)
+    total += strlen (message->attributes[i]) + strlen (message->attributes[i + 1])
+        + strlen ("String");
+  if (total > FA_SNS_MAX_MESSAGE_BYTES) {
+    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+        "SNS message is %" G_GSIZE_FORMAT " bytes with its attributes; the "
+        "limit is %d (256 KiB)", total, FA_SNS_MAX_MESSAGE_BYTES);
+    return FALSE;
+  }
+  if (has_topic && fa_sns_topic_is_fifo (message->topic_arn)) {
+    if (!valid_fifo_id (message->deduplication_id) || !valid_fifo_id (message->group_id)) {
+      g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
+          "FIFO topic %s needs a MessageDeduplicationId and a MessageGroupId "
+          "of 1 to 128 letters, digits or punctuation", message->topic_arn);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static void
+append_param (GString *body, const gchar *name, const gchar *value)
+{
+  g_autofree gchar *encoded = fa_sigv4_uri_encode (value, -1, FALSE);
+  if (body->len > 0)
+    g_string_append_c (body, '&');
+  g_string_append_printf (body, "%s=%s", name, encoded);
+}
+
+gchar *
+fa_sns_publish_body (const FaSnsMessage *message)
+{
+  GString *body = g_string_new (NULL);
+  append_param (body, "Action", "Publish");
+  append_param (body, "Version", "2010-03-31");
+  if (message->topic_arn != NULL && *message->topic_arn != '\0')
+    append_param (body, "TopicArn", message->topic_arn);
+  else if (message->phone_number != NULL)
+    append_param (body, "PhoneNumber", message->phone_number);
+  if (message->subject != NULL)
+    append_param (body, "Subject", message->subject);
+  append_param (body, "Message", message->message);
+  if (message->json_structure)
+    append_param (body, "MessageStructure", "json");
+  guint entry = 1;
+  for (guint i = 0; message->attributes != NULL && message->attributes[i] != NULL
+      && message->attributes[i + 1] != NULL; i += 2, entry++) {
+    g_autofree gchar *name = g_strdup_printf ("MessageAttributes.entry.%u.Name", entry);
+    g_autofree gchar *type = g_strdup_printf ("MessageAttributes.entry.%u.Value.DataType", entry);
+    g_autofree gchar *value = g_strdup_printf ("MessageAttributes.entry.%u.Value.StringValue", entry);
+    append_param (body, name, message->attributes[i]);
+    append_param (body, type, "String");
+    append_param (body, value, message->attributes[i + 1]);
+  }
+  if (fa_sns_topic_is_fifo (message->topic_arn)) {
+    if (message->deduplication_id != NULL)
+      append_param (body, "MessageDeduplicationId", message->deduplication_id);
+    if (message->group_id != NULL)
+      append_param (body, "MessageGroupId", message->group_id);
+  }
+  return g_string_free (body, FALSE);
+}
+
+/* ---- response parsing (GMarkup: enough for SNS's flat XML) ---- */
+
+typedef struct {
+  GPtrArray *stack;
+  GString *text;
+  gchar *message_id;
+  gchar *code;
+  gchar *message;
+  gboolean is_error;
+} ParseState;
+
+static void
+on_start (GMarkupParseContext *context, const gchar *name, const gchar **attr_names,
+    const gchar **attr_values, gpointer user_data, GError **error)
+{
+  ParseState *state = user_data;
+  g_ptr_array_add (state->stack, g_strdup (name));
+  g_string_truncate (state->text, 0);
+  if (g_str_equal (name, "ErrorResponse") || g_str_equal (name, "Error"))
+    state->is_error = TRUE;
+}
+
+static void
+on_end (GMarkupParseContext *context, const gchar *name, gpointer user_data,
+    GError **error)
+{
+  ParseState *state = user_data;
+  const gchar *parent = state->stack->len >= 2
+      ? g_ptr_array_index (state->stack, state->stack->len - 2) : "";
+  gchar **slot = NULL;
+  if (g_str_equal (name, "MessageId"))
+    slot = &state->message_id;
+  else if (g_str_equal (name, "Code") && g_str_equal (parent, "Error"))
+    slot = &state->code;
+  else if (g_str_equal (name, "Message") && g_str_equal (parent, "Error"))
+    slot = &state->message;
+  if (slot != NULL && *slot == NULL)
+    *slot = g_strstrip (g_strdup (state->text->str));
+  g_string_truncate (state->text, 0);
+  g_ptr_array_remove_index (state->stack, state->stack->len - 1);
+}
+
+static void
+on_text (GMarkupParseContext *context, const gchar *text, gsize len,
+    gpointer user_data, GError **error)
+{
+  ParseState *state = user_data;
+  g_string_append_len (state->text, text, len);
+}
+
+static gboolean
+parse_xml (const gchar *xml, gssize length, ParseState *state)
+{
+  static const GMarkupParser parser = { on_start, on_end, on_text, NULL, NULL };
+  memset (state, 0, sizeof *state);
+  state->stack = g_ptr_array_new_with_free_func (g_free);
+  state->text = g_string_new (NULL);
+  if (xml == NULL)
+    xml = "";
+  if (length < 0)
+    length = strlen (xml);
+  GMarkupParseContext *context = g_markup_parse_context_new (&parser, 0, state, NULL);
+  gboolean ok = g_markup_parse_context_parse (context, xml, length, NULL)
+      && g_markup_parse_context_end_parse (context, NULL);
+  g_markup_parse_context_free (context);
+  g_ptr_array_unref (state->stack);
+  g_string_free (state->text, TRUE);
+  return ok;
+}
+
+gboolean
+fa_sns_parse_publish_response (const gchar *xml, gssize length, gchar **message_id)
+{
+  ParseState state;
+  gboolean ok = parse_xml (xml, length, &state) && !state.is_error
+      && state.message_id != NULL && *state.message_id != '\0';
+  *message_id = ok ? g_steal_pointer (&state.message_id) : NULL;
+  g_free (state.message_id);
+  g_free (state.code);
+  g_free (state.message);
+  return ok;
+}
+
+gboolean
+fa_sns_parse_error_response (const gchar *xml, gssize length, gchar **code,
+    gchar **message)
+{
+  ParseState state;
+  gboolean ok = parse_xml (xml, length, &state) && state.is_error
+      && state.code != NULL && *state.code != '\0';
+  *code = ok ? g_steal_pointer (&state.code) : NULL;
+  *message = ok ? g_steal_pointer (&state.message) : NULL;
+  g_free (state.message_id);
+  g_free (state.code);
+  g_free (state.message);
+  return ok;
+}
+
+static gboolean
+code_in (const gchar *code, const gchar * const *list)
+{
+  return code != NULL && g_strv_contains (list, code);
+}
+
+GError *
+fa_sns_error_new (long status, const gchar *code, const gchar *message)
+{
+  static const gchar *const throttled[] = { "Throttling", "ThrottlingException",
+    "ThrottledException", "RequestThrottled", "TooManyRequestsException",
+    "RequestLimitExceeded", "SlowDown", NULL };
+  static const gchar *const auth[] = { "SignatureDoesNotMatch",
+    "InvalidClientTokenId", "IncompleteSignature", "AccessDenied",
+    "AccessDeniedException", "AuthorizationError", "ExpiredToken",
+    "ExpiredTokenException", "MissingAuthenticationToken",
+    "InvalidSignatureException", "UnrecognizedClientException",
+    "RequestExpired", "RequestTimeTooSkewed", "InvalidSecurity",
+    "KMSAccessDenied", NULL };
+  static const gchar *const not_found[] = { "NotFound", "NotFoundException",
+    "ResourceNotFound", "ResourceNotFoundException", "EndpointDisabled", NULL };
+  static const gchar *const invalid[] = { "InvalidParameter",
+    "InvalidParameterValue", "InvalidParameterCombination",
+    "MissingParameter", "ParameterValueInvalid", "ValidationError",
+    "InvalidAction", "MalformedQueryString", NULL };
+  static const gchar *const server[] = { "InternalError", "InternalFailure",
+    "ServiceUnavailable", "KMSThrottling", NULL };
+
+  FaErrorCode kind;
+  if (status == 429 || code_in (code, throttled))
+    kind = FA_ERROR_THROTTLED;
+  else if (status >= 500 || code_in (code, server))
+    kind = FA_ERROR_NETWORK;
+  else if (code_in (code, auth) || status == 401 || status == 403)
+    kind = FA_ERROR_AUTH;
+  else if (code_in (code, not_found) || status == 404)
+    kind = FA_ERROR_NOT_FOUND;
+  else if (code_in (code, invalid))
+    kind = FA_ERROR_INVALID_ARGUMENT;
+  else
+    kind = FA_ERROR_REMOTE;
+
+  const gchar *hint = "";
+  switch (kind) {
+    case FA_ERROR_AUTH:
+      hint = " (check the access key, secret key, session token, region and clock)";
+      break;
+    case FA_ERROR_NOT_FOUND:
+      hint = " (check topic-arn and region)";
+      break;
+    case FA_ERROR_THROTTLED:
+    case FA_ERROR_NETWORK:
+      hint = " (will retry)";
+      break;
+    default:
+      break;
+  }
+  return g_error_new (FA_ERROR, kind, "SNS Publish failed: HTTP %ld %s%s%s%s",
+      status, code != NULL ? code : "(no SNS error code)",
+      message != NULL && *message != '\0' ? ": " : "",
+      message != NULL ? message : "", hint);
+}
+
+gboolean
+fa_sns_error_is_retryable (const GError *error)
+{
+  return error != NULL && error->domain == FA_ERROR
+      && (error->code == FA_ERROR_NETWORK || error->code == FA_ERROR_THROTTLED);
+}
+
+/* ---- transport ---- */
+
+static size_t
+on_body (char *data, size_t size, size_t nmemb, void *user_data)
+{
+  GString *response = user_data;
+  if (response->len < 1024 * 1024)
+    g_string_append_len (response, data, size * nmemb);
+  return size * nmemb;
+}
+
+static int
+on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+  FaSnsClient *client = user_data;
+  return g_atomic_int_get (&client->cancelled) ? 1 : 0;
+}
+
+static GError *
+transport_error (FaSnsClient *client, CURLcode code, const gchar *detail)
+{
+  FaErrorCode kind = FA_ERROR_NETWORK;
+  const gchar *what = "network error";
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      kind = FA_ERROR_INVALID_ARGUMENT;
+      what = "bad endpoint URL";
+      break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      what = "DNS lookup failed";
+      break;
+    case CURLE_COULDNT_CONNECT:
+      what = "cannot connect";
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      what = "timed out";
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      what = "TLS failure";
+      break;
+    case CURLE_ABORTED_BY_CALLBACK:
+      what = "cancelled";
+      break;
+    default:
+      break;
+  }
+  return g_error_new (FA_ERROR, kind, "SNS Publish to %s failed: %s: %s%s",
+      client->endpoint, what, detail != NULL && *detail != '\0' ? detail
+      : curl_easy_strerror (code), kind == FA_ERROR_NETWORK ? " (will retry)" : "");
+}
+
+FaSigv4Request *
+fa_sns_client_signed_request (FaSnsClient *client, const FaSnsMessage *message,
+    GDateTime *now)
+{
+  g_autofree gchar *body = fa_sns_publish_body (message);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->path, NULL);
+  fa_sigv4_request_add_header (request, "Content-Type",
+      "application/x-www-form-urlencoded; charset=utf-8");
+  fa_sigv4_request_add_header (request, "Host", client->host);
+  fa_sigv4_request_set_body (request, body, strlen (body));
+  g_free (fa_sigv4_sign (request, client->credentials, client->region, "sns", now));
+  return request;
+}
+
+gchar *
+fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
+    GError **error)
+{
+  if (!fa_sns_message_validate (message, error))
+    return NULL;
+  if (g_atomic_int_get (&client->cancelled)) {
+    g_set_error (error, FA_ERROR, FA_ERROR_NETWORK, "SNS client is shutting down");
+    return NULL;
+  }
+  g_autoptr (FaSigv4Request) request = fa_sns_client_signed_request (client,
+      message, NULL);
+  gsize body_size = 0;
+  const gchar *body = g_bytes_get_data (request->body, &body_size);
+
+  struct curl_slist *headers = NULL;
+  for (guint i = 0; i + 1 < request->headers->len; i += 2) {
+    g_autofree gchar *line = g_strdup_printf ("%s: %s",
+        (gchar *) g_ptr_array_index (request->headers, i),
+        (gchar *) g_ptr_array_index (request->headers, i + 1));
+    headers = curl_slist_append (headers, line);
+    memset (line, 0, strlen (line));
+  }
+  headers = curl_slist_append (headers, "Expect:");
+
+  CURL *curl = client->curl;
+  g_autoptr (GString) response = g_string_new (NULL);
+  gchar errbuf[CURL_ERROR_SIZE] = "";
+  curl_easy_reset (curl);
+  curl_easy_setopt (curl, CURLOPT_URL, client->endpoint);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (curl, CURLOPT_POST, 1L);
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE, (long) body_size);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, response);
+  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) client->timeout_ms);
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS,
+      (long) MIN (client->timeout_ms, 5000));
+  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, client);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt (curl, CURLOPT_USERAGENT, "facealert-alertsink/0.1");
+
+  CURLcode rc = curl_easy_perform (curl);
+  curl_slist_free_all (headers);   /* contains the signature and token */
+  if (rc != CURLE_OK) {
+    g_propagate_error (error, transport_error (client, rc, errbuf));
+    return NULL;
+  }
+  long status = 0;
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 200 && status < 300) {
+    gchar *message_id = NULL;
+    if (fa_sns_parse_publish_response (response->str, response->len, &message_id))
+      return message_id;
+    g_set_error (error, FA_ERROR, FA_ERROR_REMOTE,
+        "SNS Publish to %s: HTTP %ld but no MessageId in the response "
+        "(is this an SNS endpoint?)", client->endpoint, status);
+    return NULL;
+  }
+  g_autofree gchar *code = NULL, *text = NULL;
+  fa_sns_parse_error_response (response->str, response->len, &code, &text);
+  g_propagate_error (error, fa_sns_error_new (status, code, text));
+  return NULL;
+}

@@ -1,0 +1,1035 @@
+/* facealert
+ * Copyright (C) 2026 facealert developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-alertsink
+ * @title: alertsink
+ *
+ * Turns the faces facematch identified into phone alerts through Amazon SNS
+ * or any SNS-compatible endpoint (query API Action=Publish, SigV4-signed).
+ *
+ * Faces arrive as GstVideoRegionOfInterestMeta (roi_type "face") carrying a
+ * "facealert/identity" structure (track-id, known, name, face-id, similarity,
+ * decided, record). A face alerts when its identity is decided and matches
+ * #FaAlertSink:alert-on, its track persisted #FaAlertSink:min-frames frames
+ * and #FaAlertSink:min-duration, its track has not alerted yet (one alert per
+ * tracked face) and the camera's #FaAlertSink:cooldown has passed (a face
+ * held back by the cooldown alerts when it ends, if still there).
+ *
+ * Each alert is committed to a durable SQLite outbox before render() returns;
+ * a worker thread publishes it (render() never waits on the network),
+ * retrying network errors and throttling with exponential backoff. Alerts
+ * still pending at shutdown are sent on the next start; on FIFO topics the
+ * alert id is the MessageDeduplicationId so a retry never alerts twice. At
+ * EOS the element waits up to #FaAlertSink:drain-timeout for the outbox.
+ *
+ * The message: Subject "Unknown face at CAMERA"; MessageStructure=json with
+ * `default` (what a phone shows: "Unknown face at front-door 14:02:11") and,
+ * for http/https/sqs/lambda subscribers, a JSON payload: version, id, event,
+ * camera, time, track_id, known, name, face_id, similarity, face_box
+ * {x,y,width,height}, detection_score, snapshot {frame, face} and record (the
+ * Rekognition FaceSearchResponse entry from facematch, when present; dropped
+ * with record_omitted when the message would exceed SNS's 256 KiB).
+ * MessageAttributes: camera, event.
+ *
+ * ## Element messages
+ * "facealert/alert", one per alert state change:
+ *   id (string), status ("queued", "delivered", "retrying", "failed"),
+ *   camera (string), and for "queued": track-id (guint64), event (string),
+ *   subject (string), snapshot-frame / snapshot-face (string, may be absent);
+ *   for "delivered": message-id (string), attempts (guint),
+ *   queued-time / delivered-time (gint64, real time in µs);
+ *   for "retrying": error (string), attempts, retry-in (guint64 ns);
+ *   for "failed": error (string), attempts.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 rtspsrc location=rtsp://cam1/ ! rtph264depay ! h264parse ! avdec_h264 ! \
+ *   videoconvert ! facedetect ! facematch collection=home ! \
+ *   alertsink camera=front-door topic-arn=arn:aws:sns:eu-west-3:123456789012:home-alerts region=eu-west-3
+ * ]|
+ * Credentials: access-key/secret-key/session-token, else AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, else ~/.aws/credentials
+ * (profile, else AWS_PROFILE, else default). They are never logged.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstalertsink.h"
+#include "fa-elements.h"
+#include "fa-meta.h"
+
+#include "fa-alert-rules.h"
+#include "fa-aws-credentials.h"
+#include "fa-error.h"
+#include "fa-outbox.h"
+#include "fa-paths.h"
+#include "fa-snapshot.h"
+#include "fa-sns.h"
+
+#include <gst/video/video.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (fa_alert_sink_debug);
+#define GST_CAT_DEFAULT fa_alert_sink_debug
+
+#define DEFAULT_PROP_ALERT_ON FA_ALERT_ON_UNKNOWN
+#define DEFAULT_PROP_MIN_FRAMES 5
+#define DEFAULT_PROP_MIN_DURATION 0
+#define DEFAULT_PROP_COOLDOWN (60 * GST_SECOND)
+#define DEFAULT_PROP_REGION "us-east-1"
+#define DEFAULT_PROP_SNAPSHOTS TRUE
+#define DEFAULT_PROP_DRAIN_TIMEOUT (5 * GST_SECOND)
+#define DEFAULT_PROP_RETRY_INITIAL (500 * GST_MSECOND)
+#define DEFAULT_PROP_RETRY_MAX (60 * GST_SECOND)
+#define DEFAULT_PROP_REQUEST_TIMEOUT (15 * GST_SECOND)
+#define TRACK_TIMEOUT (10 * GST_SECOND)
+
+enum
+{
+  PROP_0,
+  PROP_ALERT_ON,
+  PROP_MIN_FRAMES,
+  PROP_MIN_DURATION,
+  PROP_COOLDOWN,
+  PROP_TOPIC_ARN,
+  PROP_PHONE_NUMBER,
+  PROP_ENDPOINT,
+  PROP_REGION,
+  PROP_ACCESS_KEY,
+  PROP_SECRET_KEY,
+  PROP_SESSION_TOKEN,
+  PROP_PROFILE,
+  PROP_CAMERA,
+  PROP_SNAPSHOTS,
+  PROP_SNAPSHOT_DIR,
+  PROP_OUTBOX_LOCATION,
+  PROP_DRAIN_TIMEOUT,
+  PROP_RETRY_INITIAL,
+  PROP_RETRY_MAX,
+  PROP_REQUEST_TIMEOUT,
+};
+
+#define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, GRAY8, RGB, BGR, RGBx, RGBA, " \
+  "BGRx, BGRA, xRGB, ARGB, xBGR, ABGR }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (VIDEO_FORMATS)));
+
+struct _FaAlertSink
+{
+  GstBaseSink parent;
+
+  /* properties (object lock) */
+  FaAlertOn alert_on;
+  guint min_frames;
+  guint64 min_duration;
+  guint64 cooldown;
+  gchar *topic_arn;
+  gchar *phone_number;
+  gchar *endpoint;
+  gchar *region;
+  gchar *access_key;
+  gchar *secret_key;
+  gchar *session_token;
+  gchar *profile;
+  gchar *camera;
+  gboolean snapshots;
+  gchar *snapshot_dir;
+  gchar *outbox_location;
+  guint64 drain_timeout;
+  guint64 retry_initial;
+  guint64 retry_max;
+  guint64 request_timeout;
+
+  /* state (streaming thread, between start and stop) */
+  GstVideoInfo info;
+  gboolean have_info;
+  FaAlertRules *rules;
+  FaOutbox *outbox;
+  gchar *camera_name;
+  gchar *snapshot_path;
+  gchar *group_id;
+  gchar *target_topic;
+  gchar *target_phone;
+  gint failing;          /* worker: a retry streak is under way */
+};
+
+GType
+fa_alert_on_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {FA_ALERT_ON_UNKNOWN, "Faces that match nobody enrolled", "unknown"},
+    {FA_ALERT_ON_KNOWN, "Faces of enrolled people", "known"},
+    {FA_ALERT_ON_ALL, "Every face", "all"},
+    {0, NULL, NULL}
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("FaAlertOn", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define fa_alert_sink_parent_class parent_class
+G_DEFINE_TYPE (FaAlertSink, fa_alert_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE (alertsink, "alertsink", GST_RANK_NONE,
+    FA_TYPE_ALERT_SINK);
+
+/* Printable ASCII only, at most @max characters (SNS subjects and ids). */
+static gchar *
+ascii_clean (const gchar * text, gsize max, gboolean id_chars)
+{
+  GString *out = g_string_new (NULL);
+  for (const gchar * p = text; *p != '\0' && out->len < max; p++) {
+    guchar c = (guchar) * p;
+    if (id_chars)
+      g_string_append_c (out, g_ascii_isalnum (c) || c == '-' || c == '_'
+          || c == '.' ? (gchar) c : '-');
+    else
+      g_string_append_c (out, c >= 0x20 && c < 0x7f ? (gchar) c : '?');
+  }
+  if (out->len == 0)
+    g_string_append (out, "camera");
+  return g_string_free (out, FALSE);
+}
+
+static void
+post_alert_message (FaAlertSink * self, GstStructure * s)
+{
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* Outbox worker thread. */
+static void
+on_outbox_event (const FaOutboxEvent * event, gpointer user_data)
+{
+  FaAlertSink *self = user_data;
+  GstStructure *s;
+
+  switch (event->state) {
+    case FA_OUTBOX_QUEUED:
+      return;                   /* posted by render() with more detail */
+    case FA_OUTBOX_DELIVERED:
+      GST_INFO_OBJECT (self, "alert %s delivered as %s", event->id,
+          event->message_id);
+      if (g_atomic_int_compare_and_exchange (&self->failing, 1, 0))
+        GST_ELEMENT_INFO (self, RESOURCE, WRITE, ("SNS reachable again"),
+            ("alert %s delivered after %u attempts", event->id,
+                event->attempts));
+      s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
+          "status", G_TYPE_STRING, "delivered", "camera", G_TYPE_STRING,
+          self->camera_name, "message-id", G_TYPE_STRING, event->message_id,
+          "attempts", G_TYPE_UINT, event->attempts, "queued-time", G_TYPE_INT64,
+          event->queued_us, "delivered-time", G_TYPE_INT64,
+          event->delivered_us, NULL);
+      break;
+    case FA_OUTBOX_RETRYING:
+      GST_DEBUG_OBJECT (self, "alert %s: %s", event->id, event->error->message);
+      if (g_atomic_int_compare_and_exchange (&self->failing, 0, 1))
+        GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+            ("Cannot deliver alerts yet; they are kept and retried."),
+            ("%s", event->error->message));
+      s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
+          "status", G_TYPE_STRING, "retrying", "camera", G_TYPE_STRING,
+          self->camera_name, "error", G_TYPE_STRING, event->error->message,
+          "attempts", G_TYPE_UINT, event->attempts, "retry-in", G_TYPE_UINT64,
+          (guint64) event->retry_in_us * 1000, NULL);
+      break;
+    case FA_OUTBOX_FAILED:
+    default:
+      GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+          ("Alert %s was refused and will not be retried: %s", event->id,
+              event->error->message), ("camera %s", self->camera_name));
+      s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
+          "status", G_TYPE_STRING, "failed", "camera", G_TYPE_STRING,
+          self->camera_name, "error", G_TYPE_STRING, event->error->message,
+          "attempts", G_TYPE_UINT, event->attempts, NULL);
+      break;
+  }
+  post_alert_message (self, s);
+}
+
+static gboolean
+fa_alert_sink_start (GstBaseSink * sink)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+  GError *error = NULL;
+  FaAwsCredentials *credentials = NULL;
+  FaSnsClient *client = NULL;
+  gchar *access_key, *secret_key, *session_token, *profile, *endpoint, *region;
+  gchar *outbox_path;
+
+  GST_OBJECT_LOCK (self);
+  self->camera_name = self->camera != NULL && *self->camera != '\0'
+      ? g_strdup (self->camera) : gst_object_get_name (GST_OBJECT (self));
+  self->target_topic = g_strdup (self->topic_arn);
+  self->target_phone = g_strdup (self->phone_number);
+  access_key = g_strdup (self->access_key);
+  secret_key = g_strdup (self->secret_key);
+  session_token = g_strdup (self->session_token);
+  profile = g_strdup (self->profile);
+  endpoint = g_strdup (self->endpoint);
+  region = g_strdup (self->region);
+  self->group_id = ascii_clean (self->camera_name, 128, TRUE);
+  if (self->outbox_location != NULL && *self->outbox_location != '\0') {
+    outbox_path = g_strdup (self->outbox_location);
+  } else {
+    gchar *dir = fa_paths_dir (FA_DIR_OUTBOX);
+    gchar *file = g_strconcat (self->group_id, ".sqlite", NULL);
+    outbox_path = g_build_filename (dir, file, NULL);
+    g_free (dir);
+    g_free (file);
+  }
+  if (self->snapshots) {
+    if (self->snapshot_dir != NULL && *self->snapshot_dir != '\0') {
+      self->snapshot_path = g_strdup (self->snapshot_dir);
+    } else {
+      gchar *dir = fa_paths_dir (FA_DIR_SNAPSHOTS);
+      self->snapshot_path = g_build_filename (dir, self->group_id, NULL);
+      g_free (dir);
+    }
+  }
+  self->rules = fa_alert_rules_new (&(FaAlertRulesConfig) {
+        .alert_on = self->alert_on,.min_frames = self->min_frames,
+        .min_duration_ns = (gint64) self->min_duration,
+        .cooldown_ns = (gint64) self->cooldown,
+        .track_timeout_ns = TRACK_TIMEOUT});
+  guint64 retry_initial = self->retry_initial, retry_max = self->retry_max;
+  guint64 request_timeout = self->request_timeout;
+  GST_OBJECT_UNLOCK (self);
+
+  gboolean has_topic = self->target_topic != NULL && *self->target_topic != '\0';
+  gboolean has_phone = self->target_phone != NULL && *self->target_phone != '\0';
+  if (has_topic == has_phone) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Set exactly one of topic-arn (an SNS topic) and phone-number "
+            "(direct SMS)."), (NULL));
+    goto fail;
+  }
+  credentials = fa_aws_credentials_resolve (access_key, secret_key,
+      session_token, profile, &error);
+  if (credentials == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
+        (NULL));
+    goto fail;
+  }
+  {
+    gchar *described = fa_aws_credentials_describe (credentials);
+    GST_INFO_OBJECT (self, "using AWS %s", described);
+    g_free (described);
+  }
+  client = fa_sns_client_new (endpoint, region, credentials, &error);
+  if (client == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto fail;
+  }
+  fa_sns_client_set_timeout (client, request_timeout / GST_MSECOND);
+  if (self->snapshot_path != NULL
+      && !fa_paths_ensure_private_dir (self->snapshot_path, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+        ("Cannot create snapshot-dir %s: %s", self->snapshot_path,
+            error->message), (NULL));
+    goto fail;
+  }
+  self->outbox = fa_outbox_open (outbox_path, &error);
+  if (self->outbox == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE, ("%s", error->message),
+        (NULL));
+    goto fail;
+  }
+  GST_INFO_OBJECT (self, "camera %s, outbox %s (%u pending), endpoint %s",
+      self->camera_name, outbox_path, fa_outbox_count (self->outbox,
+          FA_OUTBOX_QUEUED), fa_sns_client_get_endpoint (client));
+  fa_outbox_set_backoff (self->outbox, retry_initial / GST_USECOND,
+      retry_max / GST_USECOND);
+  fa_outbox_set_notify (self->outbox, on_outbox_event, self);
+  self->failing = 0;
+  fa_outbox_start (self->outbox, client);
+  client = NULL;
+
+  fa_aws_credentials_free (credentials);
+  g_free (access_key);
+  g_free (secret_key);
+  g_free (session_token);
+  g_free (profile);
+  g_free (endpoint);
+  g_free (region);
+  g_free (outbox_path);
+  return TRUE;
+
+fail:
+  g_clear_error (&error);
+  fa_sns_client_free (client);
+  fa_aws_credentials_free (credentials);
+  if (secret_key != NULL)
+    memset (secret_key, 0, strlen (secret_key));
+  g_free (access_key);
+  g_free (secret_key);
+  g_free (session_token);
+  g_free (profile);
+  g_free (endpoint);
+  g_free (region);
+  g_free (outbox_path);
+  return FALSE;
+}
+
+static gboolean
+fa_alert_sink_stop (GstBaseSink * sink)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+
+  /* Pending alerts stay in the outbox for the next start. */
+  g_clear_pointer (&self->outbox, fa_outbox_close);
+  g_clear_pointer (&self->rules, fa_alert_rules_free);
+  g_clear_pointer (&self->camera_name, g_free);
+  g_clear_pointer (&self->snapshot_path, g_free);
+  g_clear_pointer (&self->group_id, g_free);
+  g_clear_pointer (&self->target_topic, g_free);
+  g_clear_pointer (&self->target_phone, g_free);
+  self->have_info = FALSE;
+  return TRUE;
+}
+
+static gboolean
+fa_alert_sink_unlock (GstBaseSink * sink)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+  if (self->outbox != NULL)
+    fa_outbox_set_flushing (self->outbox, TRUE);
+  return TRUE;
+}
+
+static gboolean
+fa_alert_sink_unlock_stop (GstBaseSink * sink)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+  if (self->outbox != NULL)
+    fa_outbox_set_flushing (self->outbox, FALSE);
+  return TRUE;
+}
+
+static gboolean
+fa_alert_sink_set_caps (GstBaseSink * sink, GstCaps * caps)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+  self->have_info = gst_video_info_from_caps (&self->info, caps);
+  return self->have_info;
+}
+
+static gboolean
+fa_alert_sink_event (GstBaseSink * sink, GstEvent * event)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->outbox != NULL) {
+    guint64 timeout;
+    GST_OBJECT_LOCK (self);
+    timeout = self->drain_timeout;
+    GST_OBJECT_UNLOCK (self);
+    if (!fa_outbox_wait_idle (self->outbox, timeout / GST_USECOND)) {
+      guint pending = fa_outbox_count (self->outbox, FA_OUTBOX_QUEUED);
+      if (pending > 0)
+        GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+            ("%u alert(s) not delivered yet at end of stream; they stay in the "
+                "outbox and are sent at the next start.", pending),
+            ("drain-timeout %" GST_TIME_FORMAT, GST_TIME_ARGS (timeout)));
+    }
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->rules) {
+    fa_alert_rules_reset (self->rules);
+  }
+  return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
+}
+
+typedef struct
+{
+  GstVideoRegionOfInterestMeta *roi;
+  const GstStructure *identity;
+} FaceRef;
+
+static void
+add_string (JsonBuilder * b, const gchar * name, const gchar * value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value != NULL ? value : "");
+}
+
+static gchar *
+build_payload (FaAlertSink * self, const gchar * id, const gchar * event_type,
+    GDateTime * now, const FaceRef * face, guint64 track_id, gboolean known,
+    GstClockTime pts, const gchar * frame_jpeg, const gchar * face_jpeg,
+    gboolean with_record)
+{
+  JsonBuilder *b = json_builder_new ();
+  const GstStructure *identity = face->identity;
+  const GstStructure *detection =
+      gst_video_region_of_interest_meta_get_param (face->roi, FA_META_DETECTION);
+  gdouble similarity = 0, score = 0;
+  gchar *time_text = g_date_time_format_iso8601 (now);
+
+  gst_structure_get_double (identity, "similarity", &similarity);
+  if (detection != NULL)
+    gst_structure_get_double (detection, "score", &score);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  add_string (b, "id", id);
+  add_string (b, "event", event_type);
+  add_string (b, "camera", self->camera_name);
+  add_string (b, "time", time_text);
+  json_builder_set_member_name (b, "track_id");
+  json_builder_add_int_value (b, (gint64) track_id);
+  json_builder_set_member_name (b, "known");
+  json_builder_add_boolean_value (b, known);
+  add_string (b, "name", gst_structure_get_string (identity, "name"));
+  add_string (b, "face_id", gst_structure_get_string (identity, "face-id"));
+  json_builder_set_member_name (b, "similarity");
+  json_builder_add_double_value (b, similarity);
+  json_builder_set_member_name (b, "face_box");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "x");
+  json_builder_add_int_value (b, face->roi->x);
+  json_builder_set_member_name (b, "y");
+  json_builder_add_int_value (b, face->roi->y);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, face->roi->w);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, face->roi->h);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "detection_score");
+  json_builder_add_double_value (b, score);
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    json_builder_set_member_name (b, "pts_ns");
+    json_builder_add_int_value (b, (gint64) pts);
+  }
+  if (frame_jpeg != NULL || face_jpeg != NULL) {
+    json_builder_set_member_name (b, "snapshot");
+    json_builder_begin_object (b);
+    if (frame_jpeg != NULL)
+      add_string (b, "frame", frame_jpeg);
+    if (face_jpeg != NULL)
+      add_string (b, "face", face_jpeg);
+    json_builder_end_object (b);
+  }
+  const gchar *record = gst_structure_get_string (identity, "record");
+  if (record != NULL && *record != '\0') {
+    JsonNode *node = with_record ? json_from_string (record, NULL) : NULL;
+    if (node != NULL) {
+      json_builder_set_member_name (b, "record");
+      json_builder_add_value (b, node);
+    } else {
+      add_string (b, "record_omitted", with_record ? "not valid JSON"
+          : "too large for an SNS message (256 KiB)");
+    }
+  }
+  json_builder_end_object (b);
+
+  JsonNode *root = json_builder_get_root (b);
+  gchar *text = json_to_string (root, FALSE);
+  json_node_unref (root);
+  g_object_unref (b);
+  g_free (time_text);
+  return text;
+}
+
+/* MessageStructure=json: `default` for people (SMS, email, push), the JSON
+ * payload for machines. Every value is a string, as SNS requires. */
+static gchar *
+build_message (const gchar * line, const gchar * payload)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_string (b, "default", line);
+  add_string (b, "sms", line);
+  add_string (b, "http", payload);
+  add_string (b, "https", payload);
+  add_string (b, "sqs", payload);
+  add_string (b, "lambda", payload);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  gchar *text = json_to_string (root, FALSE);
+  json_node_unref (root);
+  g_object_unref (b);
+  return text;
+}
+
+static GstFlowReturn
+queue_alert (FaAlertSink * self, GstBuffer * buffer, const FaceRef * face)
+{
+  guint64 track_id = 0;
+  gboolean known = FALSE;
+  gst_structure_get_uint64 (face->identity, "track-id", &track_id);
+  gst_structure_get_boolean (face->identity, "known", &known);
+  const gchar *name = gst_structure_get_string (face->identity, "name");
+  const gchar *event_type = known ? "known-face" : "unknown-face";
+  gchar *id = g_uuid_string_random ();
+  GDateTime *now = g_date_time_new_now_local ();
+  gchar *clock_text = g_date_time_format (now, "%H:%M:%S");
+  gchar *who = known && name != NULL && *name != '\0' ? g_strdup (name)
+      : g_strdup (known ? "Known face" : "Unknown face");
+  gchar *line = g_strdup_printf ("%s at %s %s", who, self->camera_name,
+      clock_text);
+  gchar *subject_full = g_strdup_printf ("%s at %s", who, self->camera_name);
+  gchar *subject = ascii_clean (subject_full, FA_SNS_MAX_SUBJECT_CHARS, FALSE);
+  gchar *frame_jpeg = NULL, *face_jpeg = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  if (self->snapshot_path != NULL && self->have_info) {
+    GstVideoFrame frame;
+    FaImage image;
+    GError *error = NULL;
+    gchar *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
+    gchar *base = g_strdup_printf ("%s-%s-track%" G_GUINT64_FORMAT "-%.8s",
+        self->group_id, stamp, track_id, id);
+    gchar *frame_name = g_strconcat (base, "-frame.jpg", NULL);
+    gchar *face_name = g_strconcat (base, "-face.jpg", NULL);
+    frame_jpeg = g_build_filename (self->snapshot_path, frame_name, NULL);
+    face_jpeg = g_build_filename (self->snapshot_path, face_name, NULL);
+    g_free (stamp);
+    g_free (base);
+    g_free (frame_name);
+    g_free (face_name);
+    FaRect box = { face->roi->x, face->roi->y, face->roi->w, face->roi->h };
+    if (!gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_READ)) {
+      g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "cannot map the frame");
+    } else {
+      if (fa_meta_image_of_frame (&frame, &image))
+        fa_snapshot_write (&image, &box, frame_jpeg, face_jpeg, &error);
+      else
+        g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "unsupported format");
+      gst_video_frame_unmap (&frame);
+    }
+    if (error != NULL) {
+      GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+          ("Cannot write the snapshot of an alert; sending it without one."),
+          ("%s", error->message));
+      g_clear_error (&error);
+      g_clear_pointer (&frame_jpeg, g_free);
+      g_clear_pointer (&face_jpeg, g_free);
+    }
+  }
+
+  const gchar *attributes[] = { "camera", self->camera_name, "event",
+    event_type, NULL
+  };
+  gchar *payload = build_payload (self, id, event_type, now, face, track_id,
+      known, GST_BUFFER_PTS (buffer), frame_jpeg, face_jpeg, TRUE);
+  gchar *message = build_message (line, payload);
+  if (strlen (message) + 256 > FA_SNS_MAX_MESSAGE_BYTES) {
+    g_free (payload);
+    g_free (message);
+    payload = build_payload (self, id, event_type, now, face, track_id, known,
+        GST_BUFFER_PTS (buffer), frame_jpeg, face_jpeg, FALSE);
+    message = build_message (line, payload);
+  }
+  FaSnsMessage sns = {
+    .topic_arn = self->target_topic,.phone_number = self->target_phone,
+    .subject = self->target_phone != NULL && *self->target_phone ? NULL : subject,
+    .message = message,.json_structure = TRUE,.attributes = attributes,
+    .deduplication_id = id,.group_id = self->group_id,
+  };
+  GError *error = NULL;
+  if (!fa_sns_message_validate (&sns, &error)) {
+    GST_ELEMENT_WARNING (self, STREAM, ENCODE,
+        ("Alert for track %" G_GUINT64_FORMAT " cannot be sent: %s", track_id,
+            error->message), (NULL));
+    g_clear_error (&error);
+  } else if (!fa_outbox_add (self->outbox, id, &sns, NULL, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    ret = GST_FLOW_ERROR;
+  } else {
+    GST_INFO_OBJECT (self, "alert %s queued: %s", id, line);
+    GstStructure *s = gst_structure_new ("facealert/alert",
+        "id", G_TYPE_STRING, id, "status", G_TYPE_STRING, "queued",
+        "camera", G_TYPE_STRING, self->camera_name,
+        "track-id", G_TYPE_UINT64, track_id,
+        "event", G_TYPE_STRING, event_type,
+        "subject", G_TYPE_STRING, subject, NULL);
+    if (frame_jpeg != NULL)
+      gst_structure_set (s, "snapshot-frame", G_TYPE_STRING, frame_jpeg,
+          "snapshot-face", G_TYPE_STRING, face_jpeg, NULL);
+    post_alert_message (self, s);
+  }
+
+  g_free (payload);
+  g_free (message);
+  g_free (frame_jpeg);
+  g_free (face_jpeg);
+  g_free (subject);
+  g_free (subject_full);
+  g_free (line);
+  g_free (who);
+  g_free (clock_text);
+  g_date_time_unref (now);
+  g_free (id);
+  return ret;
+}
+
+static GstFlowReturn
+fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
+{
+  FaAlertSink *self = FA_ALERT_SINK (sink);
+  GstVideoRegionOfInterestMeta *roi;
+  gpointer state = NULL;
+  GArray *faces = g_array_new (FALSE, FALSE, sizeof (FaceRef));
+  GArray *observations = g_array_new (FALSE, FALSE, sizeof (FaAlertObservation));
+  GQuark face_quark = g_quark_from_static_string (FA_ROI_TYPE_FACE);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  while ((roi = (GstVideoRegionOfInterestMeta *)
+          gst_buffer_iterate_meta_filtered (buffer, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
+    if (roi->roi_type != face_quark)
+      continue;
+    const GstStructure *identity =
+        gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
+    if (identity == NULL)
+      continue;                 /* not through facematch: nothing to decide */
+    FaAlertObservation obs = { 0, FALSE, TRUE };
+    gst_structure_get_uint64 (identity, "track-id", &obs.track_id);
+    gst_structure_get_boolean (identity, "known", &obs.known);
+    if (gst_structure_has_field (identity, "decided"))
+      gst_structure_get_boolean (identity, "decided", &obs.decided);
+    FaceRef ref = { roi, identity };
+    g_array_append_val (faces, ref);
+    g_array_append_val (observations, obs);
+  }
+
+  if (faces->len > 0) {
+    GstClockTime pts = GST_BUFFER_PTS (buffer);
+    gint64 ts = GST_CLOCK_TIME_IS_VALID (pts)
+        ? (gint64) gst_segment_to_running_time (&sink->segment, GST_FORMAT_TIME,
+        pts) : (gint64) (g_get_monotonic_time () * 1000);
+    gboolean *fire = g_new0 (gboolean, faces->len);
+    fa_alert_rules_update (self->rules, ts,
+        (FaAlertObservation *) observations->data, faces->len, fire);
+    for (guint i = 0; i < faces->len && ret == GST_FLOW_OK; i++)
+      if (fire[i])
+        ret = queue_alert (self, buffer, &g_array_index (faces, FaceRef, i));
+    g_free (fire);
+  }
+  g_array_unref (faces);
+  g_array_unref (observations);
+  return ret;
+}
+
+static void
+fa_alert_sink_finalize (GObject * object)
+{
+  FaAlertSink *self = FA_ALERT_SINK (object);
+  g_free (self->topic_arn);
+  g_free (self->phone_number);
+  g_free (self->endpoint);
+  g_free (self->region);
+  g_free (self->access_key);
+  if (self->secret_key != NULL)
+    memset (self->secret_key, 0, strlen (self->secret_key));
+  g_free (self->secret_key);
+  if (self->session_token != NULL)
+    memset (self->session_token, 0, strlen (self->session_token));
+  g_free (self->session_token);
+  g_free (self->profile);
+  g_free (self->camera);
+  g_free (self->snapshot_dir);
+  g_free (self->outbox_location);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void fa_alert_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+static void fa_alert_sink_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+
+static void
+fa_alert_sink_class_init (FaAlertSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *base_class = GST_BASE_SINK_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY;
+  const GParamFlags secret = G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
+      | GST_PARAM_MUTABLE_READY;
+
+  gobject_class->set_property = fa_alert_sink_set_property;
+  gobject_class->get_property = fa_alert_sink_get_property;
+  gobject_class->finalize = fa_alert_sink_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_ALERT_ON,
+      g_param_spec_enum ("alert-on", "Alert on",
+          "Which faces alert", FA_TYPE_ALERT_ON, DEFAULT_PROP_ALERT_ON,
+          ready));
+  g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
+      g_param_spec_uint ("min-frames", "Minimum frames",
+          "Frames a track must be seen in before it alerts", 1, G_MAXUINT,
+          DEFAULT_PROP_MIN_FRAMES, ready));
+  g_object_class_install_property (gobject_class, PROP_MIN_DURATION,
+      g_param_spec_uint64 ("min-duration", "Minimum duration",
+          "Time (ns) a track must persist before it alerts", 0, G_MAXUINT64,
+          DEFAULT_PROP_MIN_DURATION, ready));
+  g_object_class_install_property (gobject_class, PROP_COOLDOWN,
+      g_param_spec_uint64 ("cooldown", "Cooldown",
+          "Minimum time (ns) between two alerts of this camera", 0,
+          G_MAXUINT64, DEFAULT_PROP_COOLDOWN, ready));
+  g_object_class_install_property (gobject_class, PROP_TOPIC_ARN,
+      g_param_spec_string ("topic-arn", "Topic ARN",
+          "SNS topic to publish to (a .fifo topic gets deduplication ids)",
+          NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_PHONE_NUMBER,
+      g_param_spec_string ("phone-number", "Phone number",
+          "E.164 number for a direct SMS publish (instead of topic-arn)",
+          NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_ENDPOINT,
+      g_param_spec_string ("endpoint", "Endpoint",
+          "SNS endpoint URL (NULL: https://sns.REGION.amazonaws.com/)", NULL,
+          ready));
+  g_object_class_install_property (gobject_class, PROP_REGION,
+      g_param_spec_string ("region", "Region", "AWS region used for signing",
+          DEFAULT_PROP_REGION, ready));
+  g_object_class_install_property (gobject_class, PROP_ACCESS_KEY,
+      g_param_spec_string ("access-key", "Access key",
+          "AWS access key id (NULL: environment, then ~/.aws/credentials)",
+          NULL, secret));
+  g_object_class_install_property (gobject_class, PROP_SECRET_KEY,
+      g_param_spec_string ("secret-key", "Secret key",
+          "AWS secret access key (write-only, never logged)", NULL, secret));
+  g_object_class_install_property (gobject_class, PROP_SESSION_TOKEN,
+      g_param_spec_string ("session-token", "Session token",
+          "AWS session token (write-only, never logged)", NULL, secret));
+  g_object_class_install_property (gobject_class, PROP_PROFILE,
+      g_param_spec_string ("profile", "Profile",
+          "Profile in ~/.aws/credentials (NULL: AWS_PROFILE, else default)",
+          NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_CAMERA,
+      g_param_spec_string ("camera", "Camera",
+          "Camera name in alerts (NULL: the element's name)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_SNAPSHOTS,
+      g_param_spec_boolean ("snapshots", "Snapshots",
+          "Save a JPEG of the frame (face boxed) and of the face per alert",
+          DEFAULT_PROP_SNAPSHOTS, ready));
+  g_object_class_install_property (gobject_class, PROP_SNAPSHOT_DIR,
+      g_param_spec_string ("snapshot-dir", "Snapshot directory",
+          "Where snapshots go, 0700 (NULL: $FACEALERT_SNAPSHOTS_DIR or "
+          "~/.local/share/facealert/snapshots, then /CAMERA)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_OUTBOX_LOCATION,
+      g_param_spec_string ("outbox-location", "Outbox location",
+          "SQLite outbox file (NULL: $FACEALERT_OUTBOX_DIR or "
+          "~/.local/state/facealert/outbox, then /CAMERA.sqlite)", NULL,
+          ready));
+  g_object_class_install_property (gobject_class, PROP_DRAIN_TIMEOUT,
+      g_param_spec_uint64 ("drain-timeout", "Drain timeout",
+          "How long (ns) EOS waits for pending alerts to be delivered", 0,
+          G_MAXUINT64, DEFAULT_PROP_DRAIN_TIMEOUT, rw));
+  g_object_class_install_property (gobject_class, PROP_RETRY_INITIAL,
+      g_param_spec_uint64 ("retry-initial", "Initial retry delay",
+          "First retry delay (ns); doubles on each failure", GST_MSECOND,
+          G_MAXUINT64, DEFAULT_PROP_RETRY_INITIAL, ready));
+  g_object_class_install_property (gobject_class, PROP_RETRY_MAX,
+      g_param_spec_uint64 ("retry-max", "Maximum retry delay",
+          "Longest delay (ns) between retries", GST_MSECOND, G_MAXUINT64,
+          DEFAULT_PROP_RETRY_MAX, ready));
+  g_object_class_install_property (gobject_class, PROP_REQUEST_TIMEOUT,
+      g_param_spec_uint64 ("request-timeout", "Request timeout",
+          "Timeout (ns) of one Publish request", GST_MSECOND, G_MAXUINT64,
+          DEFAULT_PROP_REQUEST_TIMEOUT, ready));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Face alert sink", "Sink/Video/Network",
+      "Publishes alerts for faces to Amazon SNS or an SNS-compatible endpoint, "
+      "through a durable outbox", "facealert developers");
+
+  base_class->start = GST_DEBUG_FUNCPTR (fa_alert_sink_start);
+  base_class->stop = GST_DEBUG_FUNCPTR (fa_alert_sink_stop);
+  base_class->unlock = GST_DEBUG_FUNCPTR (fa_alert_sink_unlock);
+  base_class->unlock_stop = GST_DEBUG_FUNCPTR (fa_alert_sink_unlock_stop);
+  base_class->set_caps = GST_DEBUG_FUNCPTR (fa_alert_sink_set_caps);
+  base_class->event = GST_DEBUG_FUNCPTR (fa_alert_sink_event);
+  base_class->render = GST_DEBUG_FUNCPTR (fa_alert_sink_render);
+
+  gst_type_mark_as_plugin_api (FA_TYPE_ALERT_ON, 0);
+  GST_DEBUG_CATEGORY_INIT (fa_alert_sink_debug, "alertsink", 0,
+      "facealert alert sink");
+}
+
+static void
+fa_alert_sink_init (FaAlertSink * self)
+{
+  self->alert_on = DEFAULT_PROP_ALERT_ON;
+  self->min_frames = DEFAULT_PROP_MIN_FRAMES;
+  self->min_duration = DEFAULT_PROP_MIN_DURATION;
+  self->cooldown = DEFAULT_PROP_COOLDOWN;
+  self->region = g_strdup (DEFAULT_PROP_REGION);
+  self->snapshots = DEFAULT_PROP_SNAPSHOTS;
+  self->drain_timeout = DEFAULT_PROP_DRAIN_TIMEOUT;
+  self->retry_initial = DEFAULT_PROP_RETRY_INITIAL;
+  self->retry_max = DEFAULT_PROP_RETRY_MAX;
+  self->request_timeout = DEFAULT_PROP_REQUEST_TIMEOUT;
+  /* Alerts are not rendered against the clock. */
+  gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+}
+
+static void
+replace_string (gchar ** slot, const GValue * value, gboolean wipe)
+{
+  if (wipe && *slot != NULL)
+    memset (*slot, 0, strlen (*slot));
+  g_free (*slot);
+  *slot = g_value_dup_string (value);
+}
+
+static void
+fa_alert_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  FaAlertSink *self = FA_ALERT_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ALERT_ON:
+      self->alert_on = g_value_get_enum (value);
+      break;
+    case PROP_MIN_FRAMES:
+      self->min_frames = g_value_get_uint (value);
+      break;
+    case PROP_MIN_DURATION:
+      self->min_duration = g_value_get_uint64 (value);
+      break;
+    case PROP_COOLDOWN:
+      self->cooldown = g_value_get_uint64 (value);
+      break;
+    case PROP_TOPIC_ARN:
+      replace_string (&self->topic_arn, value, FALSE);
+      break;
+    case PROP_PHONE_NUMBER:
+      replace_string (&self->phone_number, value, FALSE);
+      break;
+    case PROP_ENDPOINT:
+      replace_string (&self->endpoint, value, FALSE);
+      break;
+    case PROP_REGION:
+      replace_string (&self->region, value, FALSE);
+      break;
+    case PROP_ACCESS_KEY:
+      replace_string (&self->access_key, value, FALSE);
+      break;
+    case PROP_SECRET_KEY:
+      replace_string (&self->secret_key, value, TRUE);
+      break;
+    case PROP_SESSION_TOKEN:
+      replace_string (&self->session_token, value, TRUE);
+      break;
+    case PROP_PROFILE:
+      replace_string (&self->profile, value, FALSE);
+      break;
+    case PROP_CAMERA:
+      replace_string (&self->camera, value, FALSE);
+      break;
+    case PROP_SNAPSHOTS:
+      self->snapshots = g_value_get_boolean (value);
+      break;
+    case PROP_SNAPSHOT_DIR:
+      replace_string (&self->snapshot_dir, value, FALSE);
+      break;
+    case PROP_OUTBOX_LOCATION:
+      replace_string (&self->outbox_location, value, FALSE);
+      break;
+    case PROP_DRAIN_TIMEOUT:
+      self->drain_timeout = g_value_get_uint64 (value);
+      break;
+    case PROP_RETRY_INITIAL:
+      self->retry_initial = g_value_get_uint64 (value);
+      break;
+    case PROP_RETRY_MAX:
+      self->retry_max = g_value_get_uint64 (value);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      self->request_timeout = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  FaAlertSink *self = FA_ALERT_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ALERT_ON:
+      g_value_set_enum (value, self->alert_on);
+      break;
+    case PROP_MIN_FRAMES:
+      g_value_set_uint (value, self->min_frames);
+      break;
+    case PROP_MIN_DURATION:
+      g_value_set_uint64 (value, self->min_duration);
+      break;
+    case PROP_COOLDOWN:
+      g_value_set_uint64 (value, self->cooldown);
+      break;
+    case PROP_TOPIC_ARN:
+      g_value_set_string (value, self->topic_arn);
+      break;
+    case PROP_PHONE_NUMBER:
+      g_value_set_string (value, self->phone_number);
+      break;
+    case PROP_ENDPOINT:
+      g_value_set_string (value, self->endpoint);
+      break;
+    case PROP_REGION:
+      g_value_set_string (value, self->region);
+      break;
+    case PROP_PROFILE:
+      g_value_set_string (value, self->profile);
+      break;
+    case PROP_CAMERA:
+      g_value_set_string (value, self->camera);
+      break;
+    case PROP_SNAPSHOTS:
+      g_value_set_boolean (value, self->snapshots);
+      break;
+    case PROP_SNAPSHOT_DIR:
+      g_value_set_string (value, self->snapshot_dir);
+      break;
+    case PROP_OUTBOX_LOCATION:
+      g_value_set_string (value, self->outbox_location);
+      break;
+    case PROP_DRAIN_TIMEOUT:
+      g_value_set_uint64 (value, self->drain_timeout);
+      break;
+    case PROP_RETRY_INITIAL:
+      g_value_set_uint64 (value, self->retry_initial);
+      break;
+    case PROP_RETRY_MAX:
+      g_value_set_uint64 (value, self->retry_max);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint64 (value, self->request_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
