@@ -288,22 +288,6 @@ fa_face_match_maybe_refresh (FaFaceMatch * self, guint refresh_interval)
    * to do: decisions follow from the new gallery at once. */
 }
 
-static void
-add_matches_json (JsonBuilder * b, GArray * matches)
-{
-  json_builder_begin_array (b);
-  for (guint i = 0; i < matches->len; i++) {
-    FaSearchMatch *m = &g_array_index (matches, FaSearchMatch, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "Similarity");
-    json_builder_add_double_value (b, m->similarity);
-    json_builder_set_member_name (b, "Face");
-    fa_json_add_stored_face (b, m->face);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-}
-
 static JsonNode *
 face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int width,
     int height)
@@ -313,7 +297,7 @@ face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int w
   json_builder_set_member_name (b, "DetectedFace");
   fa_json_add_face_detail (b, face, NULL, width, height);
   json_builder_set_member_name (b, "MatchedFaces");
-  add_matches_json (b, matches);
+  fa_json_add_face_matches (b, matches);
   json_builder_set_member_name (b, "TrackId");
   json_builder_add_int_value (b, (gint64) track->id);
   json_builder_end_object (b);

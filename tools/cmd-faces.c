@@ -314,17 +314,7 @@ do_search (int n_images, gchar **images)
     json_builder_set_member_name (b, "SearchedFaceConfidence");
     json_builder_add_double_value (b, 100.0 * face.score);
     json_builder_set_member_name (b, "FaceMatches");
-    json_builder_begin_array (b);
-    for (guint i = 0; i < matches->len; i++) {
-      FaSearchMatch *m = &g_array_index (matches, FaSearchMatch, i);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "Similarity");
-      json_builder_add_double_value (b, m->similarity);
-      json_builder_set_member_name (b, "Face");
-      fa_json_add_stored_face (b, m->face);
-      json_builder_end_object (b);
-    }
-    json_builder_end_array (b);
+    fa_json_add_face_matches (b, matches);
     json_builder_set_member_name (b, "FaceModelVersion");
     g_autofree gchar *v = fa_json_face_model_version (fa_face_analyzer_model_name (analyzer),
         fa_face_analyzer_model_version (analyzer));

@@ -102,3 +102,19 @@ fa_json_to_string (JsonNode *node)
 {
   return json_to_string (node, FALSE);
 }
+
+void
+fa_json_add_face_matches (JsonBuilder *builder, GArray *matches)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < matches->len; i++) {
+    FaSearchMatch *m = &g_array_index (matches, FaSearchMatch, i);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "Similarity");
+    json_builder_add_double_value (builder, m->similarity);
+    json_builder_set_member_name (builder, "Face");
+    fa_json_add_stored_face (builder, m->face);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+}

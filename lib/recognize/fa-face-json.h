@@ -21,6 +21,9 @@ void fa_json_add_face_box (JsonBuilder *builder, const FaFace *face, int width, 
  * IndexFacesModelVersion}. */
 void fa_json_add_stored_face (JsonBuilder *builder, const FaStoredFace *face);
 
+/* Adds a FaceMatches array: {"Similarity", "Face"} per FaSearchMatch in @matches. */
+void fa_json_add_face_matches (JsonBuilder *builder, GArray *matches);
+
 /* FaceDetail / DetectedFace {BoundingBox, Confidence, Landmarks, Pose,
  * Quality}: Pose and Quality only when @quality is not NULL. Landmarks are
  * eyeLeft, eyeRight, nose, mouthLeft, mouthRight as ratios ("left" is the
