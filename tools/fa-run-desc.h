@@ -1,0 +1,37 @@
+/* fa-run: pipeline description files.
+ *
+ * A description file holds one gst-launch description per camera:
+ *
+ *   # comment lines start with '#'
+ *   [cam1]
+ *   rtspsrc location=${CAM1_URL} protocols=tcp ! rtph264depay ! h264parse
+ *     ! avdec_h264 ! fakesink
+ *   [cam2]
+ *   ...
+ *
+ * The lines of a section are joined with spaces. Text before the first
+ * [NAME] header forms one section named after the file. ${VAR} is replaced
+ * with the environment variable VAR (an error when unset), ${VAR:-default}
+ * with VAR or, when unset or empty, the default; ${CAMERA} is the section's
+ * name; $$ is a literal $. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gchar *name;          // section name, e.g. "cam1"
+  gchar *description;   // expanded gst-launch description
+  guint line;           // line of the section header (or first line)
+} FaRunSection;
+
+/* Loads and expands @path. Returns a GPtrArray of FaRunSection (owning), or
+ * NULL with a one-line message "FILE:LINE: what is wrong" in @error. */
+GPtrArray *fa_run_desc_load (const gchar *path, GError **error);
+
+/* Expands ${...} in @text for section @camera; @where prefixes messages. */
+gchar *fa_run_desc_expand (const gchar *text, const gchar *camera,
+    const gchar *where, GError **error);
+
+G_END_DECLS

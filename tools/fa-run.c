@@ -1,0 +1,476 @@
+/* facealert-run: runs each camera of a pipeline description file as its own
+ * GstPipeline in one process, and restarts only the camera that fails.
+ *
+ *   facealert-run [OPTION...] FILE
+ *
+ * FILE has one gst-launch description per camera, in [NAME] sections, with
+ * ${VAR} taken from the environment (see fa-run-desc.h and docs/cameras.md).
+ *
+ * Why: in a single gst-launch pipeline, an error from one rtspsrc (a camera
+ * that went away) stops every camera, and rtspsrc (1.22) does not reconnect
+ * by itself after the server closed the connection. Here an error, an EOS or
+ * a stall (no buffer reaching any sink for --stall-timeout seconds) in one
+ * camera tears down that camera's pipeline only and builds it again after a
+ * back-off (--min-backoff doubling up to --max-backoff; back to the minimum
+ * once the camera has delivered data again). The others keep running.
+ *
+ * SIGINT/SIGTERM (or the end of --duration) send EOS to every camera and wait
+ * up to --eos-timeout seconds for them to finish, so sinks can flush (a
+ * second signal stops at once). A description that does not parse stops the
+ * program before anything starts, with one line naming the camera and the
+ * problem, and exit code 2.
+ *
+ * stdout, one line each ("facealert-run: " prefix):
+ *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
+ *   CAM: finished (EOS) | stats CAM buffers=N restarts=N state=STATE
+ *   stopping: ... | stopped */
+
+#include "fa-run-desc.h"
+
+#include <gst/gst.h>
+#include <glib-unix.h>
+
+#include <stdio.h>
+
+typedef struct {
+  FaRunSection *def;
+  GstElement *pipeline;
+  guint bus_watch;
+  guint restart_id;
+  guint attempt;             // consecutive failed starts
+  guint restarts;
+  gint64 started_us;
+  gpointer last_buffer_us;   // atomic; a gint64 monotonic time
+  gint buffers_run;          // atomic: buffers at the sinks in this run
+  guint64 buffers_total;     // buffers in earlier runs
+  gboolean flowing;
+  gboolean finished;         // EOS reached after shutdown / in --once mode
+  gboolean failed;
+} Camera;
+
+static struct {
+  gint min_backoff_ms;
+  gint max_backoff_ms;
+  gint stall_timeout_s;
+  gint eos_timeout_s;
+  gint duration_s;
+  gint stats_s;
+  gboolean once;
+} opt = { 1000, 30000, 20, 10, 0, 0, FALSE };
+
+static GPtrArray *cameras;
+static GMainLoop *loop;
+static gboolean stopping;
+static guint eos_timeout_id;
+static int exit_code;
+
+static void G_GNUC_PRINTF (1, 2)
+say (const gchar *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree gchar *msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  printf ("facealert-run: %s\n", msg);
+  fflush (stdout);
+}
+
+static void camera_start (Camera *cam);
+static void maybe_quit (void);
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Camera *cam = data;
+  g_atomic_int_inc (&cam->buffers_run);
+  g_atomic_pointer_set (&cam->last_buffer_us,
+      GSIZE_TO_POINTER (g_get_monotonic_time ()));
+  return GST_PAD_PROBE_OK;
+}
+
+// Counts buffers reaching every sink of the description (recursing into
+// bins present after parsing) to know that a camera is alive.
+static void
+watch_sinks (Camera *cam)
+{
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (cam->pipeline));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *el = g_value_get_object (&item);
+    if (!GST_IS_BIN (el) && GST_OBJECT_FLAG_IS_SET (el, GST_ELEMENT_FLAG_SINK)) {
+      GstPad *pad = gst_element_get_static_pad (el, "sink");
+      if (pad) {
+        gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+            GST_PAD_PROBE_TYPE_BUFFER_LIST, count_buffer, cam, NULL);
+        gst_object_unref (pad);
+      }
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+}
+
+static void
+camera_teardown (Camera *cam)
+{
+  if (cam->pipeline == NULL)
+    return;
+  if (cam->bus_watch)
+    g_source_remove (cam->bus_watch);
+  cam->bus_watch = 0;
+  gst_element_set_state (cam->pipeline, GST_STATE_NULL);
+  g_clear_object (&cam->pipeline);
+  cam->buffers_total += g_atomic_int_get (&cam->buffers_run);
+  g_atomic_int_set (&cam->buffers_run, 0);
+}
+
+static gboolean
+restart_timeout (gpointer data)
+{
+  Camera *cam = data;
+  cam->restart_id = 0;
+  if (!stopping)
+    camera_start (cam);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+camera_failed (Camera *cam, const gchar *why)
+{
+  gboolean was_flowing = cam->flowing;
+
+  camera_teardown (cam);
+  if (stopping) {
+    say ("%s: stopped: %s", cam->def->name, why);
+    cam->finished = TRUE;
+    maybe_quit ();
+    return;
+  }
+  if (opt.once) {
+    say ("%s: stopped: %s", cam->def->name, why);
+    cam->finished = cam->failed = TRUE;
+    exit_code = 1;
+    maybe_quit ();
+    return;
+  }
+  if (was_flowing)
+    cam->attempt = 0;           // it worked: retry quickly
+  gint64 delay = opt.min_backoff_ms;
+  for (guint i = 0; i < cam->attempt && delay < opt.max_backoff_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, opt.max_backoff_ms);
+  cam->attempt++;
+  cam->restarts++;
+  say ("%s: stopped: %s; restarting in %.1f s (attempt %u)", cam->def->name,
+      why, delay / 1000.0, cam->attempt);
+  cam->restart_id = g_timeout_add ((guint) delay, restart_timeout, cam);
+}
+
+static gchar *
+describe_error (GstMessage *msg)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree gchar *debug = NULL;
+  gst_message_parse_error (msg, &err, &debug);
+  return g_strdup_printf ("error from %s: %s", GST_OBJECT_NAME (msg->src),
+      err->message);
+}
+
+static gboolean
+on_bus (GstBus *bus, GstMessage *msg, gpointer data)
+{
+  Camera *cam = data;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:{
+      g_autofree gchar *why = describe_error (msg);
+      cam->bus_watch = 0;       // removed by returning G_SOURCE_REMOVE
+      camera_failed (cam, why);
+      return G_SOURCE_REMOVE;
+    }
+    case GST_MESSAGE_EOS:
+      cam->bus_watch = 0;
+      if (stopping || opt.once) {
+        camera_teardown (cam);
+        cam->finished = TRUE;
+        say ("%s: finished (EOS)", cam->def->name);
+        maybe_quit ();
+      } else {
+        camera_failed (cam, "end of stream (the camera closed the connection)");
+      }
+      return G_SOURCE_REMOVE;
+    case GST_MESSAGE_WARNING:{
+      g_autoptr (GError) err = NULL;
+      gst_message_parse_warning (msg, &err, NULL);
+      say ("%s: warning from %s: %s", cam->def->name, GST_OBJECT_NAME (msg->src),
+          err->message);
+      break;
+    }
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static GstElement *
+build_pipeline (FaRunSection *def, GError **error)
+{
+  GstElement *el = gst_parse_launch_full (def->description, NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, error);
+  if (el == NULL)
+    return NULL;
+  // A lone element is returned as is: wrap it so it has a bus of its own.
+  if (!GST_IS_PIPELINE (el)) {
+    GstElement *pipeline = gst_pipeline_new (def->name);
+    gst_bin_add (GST_BIN (pipeline), el);
+    el = pipeline;
+  } else {
+    gst_object_set_name (GST_OBJECT (el), def->name);
+  }
+  return el;
+}
+
+static void
+camera_start (Camera *cam)
+{
+  g_autoptr (GError) error = NULL;
+
+  cam->pipeline = build_pipeline (cam->def, &error);
+  if (cam->pipeline == NULL) {
+    // It parsed at start-up; a failure now is transient (e.g. memory).
+    camera_failed (cam, error->message);
+    return;
+  }
+  watch_sinks (cam);
+  cam->flowing = FALSE;
+  cam->started_us = g_get_monotonic_time ();
+  g_atomic_pointer_set (&cam->last_buffer_us, GSIZE_TO_POINTER (cam->started_us));
+  g_autoptr (GstBus) bus = gst_element_get_bus (cam->pipeline);
+  cam->bus_watch = gst_bus_add_watch (bus, on_bus, cam);
+  say ("%s: started", cam->def->name);
+  if (gst_element_set_state (cam->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    g_autofree gchar *why = msg ? describe_error (msg) :
+        g_strdup ("could not start the pipeline");
+    camera_failed (cam, why);
+  }
+}
+
+static gboolean
+monitor (gpointer data)
+{
+  gint64 now = g_get_monotonic_time ();
+  for (guint i = 0; i < cameras->len && !stopping; i++) {
+    Camera *cam = g_ptr_array_index (cameras, i);
+    if (cam->pipeline == NULL)
+      continue;
+    if (!cam->flowing && g_atomic_int_get (&cam->buffers_run) > 0) {
+      cam->flowing = TRUE;
+      cam->attempt = 0;
+      say ("%s: flowing", cam->def->name);
+    }
+    gint64 last = GPOINTER_TO_SIZE (g_atomic_pointer_get (&cam->last_buffer_us));
+    if (opt.stall_timeout_s > 0 &&
+        now - last > (gint64) opt.stall_timeout_s * G_USEC_PER_SEC) {
+      g_autofree gchar *why = g_strdup_printf ("no data for %d s",
+          opt.stall_timeout_s);
+      camera_failed (cam, why);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+print_stats (gpointer data)
+{
+  for (guint i = 0; i < cameras->len; i++) {
+    Camera *cam = g_ptr_array_index (cameras, i);
+    const gchar *state = cam->finished ? "finished" : cam->pipeline == NULL ?
+        "waiting" : cam->flowing ? "flowing" : "starting";
+    say ("stats %s buffers=%" G_GUINT64_FORMAT " restarts=%u state=%s",
+        cam->def->name, cam->buffers_total +
+        (guint64) g_atomic_int_get (&cam->buffers_run), cam->restarts, state);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+all_finished (void)
+{
+  for (guint i = 0; i < cameras->len; i++) {
+    Camera *cam = g_ptr_array_index (cameras, i);
+    if (!cam->finished)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+maybe_quit (void)
+{
+  if (all_finished ())
+    g_main_loop_quit (loop);
+}
+
+static gboolean
+eos_timeout (gpointer data)
+{
+  eos_timeout_id = 0;
+  say ("stopping: %d s passed without EOS from every camera; stopping now",
+      opt.eos_timeout_s);
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+begin_stop (const gchar *why)
+{
+  guint n = 0;
+
+  stopping = TRUE;
+  for (guint i = 0; i < cameras->len; i++) {
+    Camera *cam = g_ptr_array_index (cameras, i);
+    if (cam->restart_id) {
+      g_source_remove (cam->restart_id);
+      cam->restart_id = 0;
+    }
+    if (cam->pipeline == NULL) {
+      cam->finished = TRUE;
+      continue;
+    }
+    gst_element_send_event (cam->pipeline, gst_event_new_eos ());
+    n++;
+  }
+  say ("stopping (%s): sent EOS to %u camera(s), waiting up to %d s for them "
+      "to flush", why, n, opt.eos_timeout_s);
+  eos_timeout_id = g_timeout_add_seconds (opt.eos_timeout_s, eos_timeout, NULL);
+  maybe_quit ();
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  if (stopping) {
+    say ("second signal: stopping without waiting");
+    g_main_loop_quit (loop);
+  } else {
+    begin_stop ("signal");
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_duration (gpointer data)
+{
+  if (!stopping)
+    begin_stop ("--duration reached");
+  return G_SOURCE_REMOVE;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean print = FALSE;
+  GOptionEntry entries[] = {
+    { "print", 0, 0, G_OPTION_ARG_NONE, &print,
+      "Print the expanded description of all cameras on one line (for "
+      "gst-launch-1.0 -e) and exit", NULL },
+    { "duration", 'd', 0, G_OPTION_ARG_INT, &opt.duration_s,
+      "Stop (with EOS) after SECONDS (default 0: run until a signal)", "SECONDS" },
+    { "min-backoff", 0, 0, G_OPTION_ARG_INT, &opt.min_backoff_ms,
+      "First restart delay (default 1000)", "MS" },
+    { "max-backoff", 0, 0, G_OPTION_ARG_INT, &opt.max_backoff_ms,
+      "Longest restart delay (default 30000)", "MS" },
+    { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &opt.stall_timeout_s,
+      "Restart a camera whose sinks got no buffer for SECONDS (default 20; "
+      "0: never)", "SECONDS" },
+    { "eos-timeout", 0, 0, G_OPTION_ARG_INT, &opt.eos_timeout_s,
+      "When stopping, wait at most SECONDS for EOS (default 10)", "SECONDS" },
+    { "stats", 0, 0, G_OPTION_ARG_INT, &opt.stats_s,
+      "Print buffer counts every SECONDS (default 0: never)", "SECONDS" },
+    { "once", 0, 0, G_OPTION_ARG_NONE, &opt.once,
+      "Do not restart: exit when every camera has finished (for files); exit "
+      "code 1 if one failed", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE");
+  g_autoptr (GError) error = NULL;
+
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  g_option_context_set_summary (ctx, "Runs each camera of a pipeline "
+      "description file as its own pipeline, restarting only the camera that "
+      "fails. See docs/cameras.md.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("facealert-run: %s (see --help)\n", error->message);
+    return 2;
+  }
+  if (argc != 2) {
+    g_printerr ("facealert-run: give one pipeline description file, e.g. "
+        "pipelines/three-cameras.pipeline (see --help)\n");
+    return 2;
+  }
+  if (opt.min_backoff_ms < 1 || opt.max_backoff_ms < opt.min_backoff_ms ||
+      opt.stall_timeout_s < 0 || opt.eos_timeout_s < 1 || opt.duration_s < 0 ||
+      opt.stats_s < 0) {
+    g_printerr ("facealert-run: bad option value: need 1 <= --min-backoff <= "
+        "--max-backoff, --eos-timeout >= 1, others >= 0\n");
+    return 2;
+  }
+
+  g_autoptr (GPtrArray) sections = fa_run_desc_load (argv[1], &error);
+  if (sections == NULL) {
+    g_printerr ("facealert-run: %s\n", error->message);
+    return 2;
+  }
+  if (print) {
+    for (guint i = 0; i < sections->len; i++) {
+      FaRunSection *s = g_ptr_array_index (sections, i);
+      printf ("%s%s", i ? "  " : "", s->description);
+    }
+    printf ("\n");
+    return 0;
+  }
+
+  // Check every description before starting anything.
+  for (guint i = 0; i < sections->len; i++) {
+    FaRunSection *s = g_ptr_array_index (sections, i);
+    g_autoptr (GstElement) p = build_pipeline (s, &error);
+    if (p == NULL) {
+      g_printerr ("facealert-run: %s:%u: camera [%s]: bad pipeline "
+          "description: %s\n", argv[1], s->line, s->name, error->message);
+      return 2;
+    }
+  }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cameras = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < sections->len; i++) {
+    Camera *cam = g_new0 (Camera, 1);
+    cam->def = g_ptr_array_index (sections, i);
+    g_ptr_array_add (cameras, cam);
+  }
+  for (guint i = 0; i < cameras->len; i++)
+    camera_start (g_ptr_array_index (cameras, i));
+
+  g_timeout_add (500, monitor, NULL);
+  if (opt.stats_s > 0)
+    g_timeout_add_seconds (opt.stats_s, print_stats, NULL);
+  if (opt.duration_s > 0)
+    g_timeout_add_seconds (opt.duration_s, on_duration, NULL);
+  g_unix_signal_add (SIGINT, on_signal, NULL);
+  g_unix_signal_add (SIGTERM, on_signal, NULL);
+
+  if (!all_finished ())
+    g_main_loop_run (loop);
+
+  for (guint i = 0; i < cameras->len; i++)
+    camera_teardown (g_ptr_array_index (cameras, i));
+  if (opt.stats_s > 0)
+    print_stats (NULL);
+  say ("stopped");
+  return exit_code;
+}
