@@ -2,12 +2,14 @@
  * and alerts, in the spirit of the AWS CLI (`facealert GROUP VERB [options]`). */
 
 #include "fa-cli.h"
+#include "cmd-streams.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* One line per sub-command group; each lives in its own cmd-*.c file. */
 static const FaCliGroup *const groups[] = {
+  &fa_cli_streams, &fa_cli_fragments, &fa_cli_clip, &fa_cli_images, &fa_cli_media,
   NULL
 };
 
