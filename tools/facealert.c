@@ -2,6 +2,7 @@
  * and alerts, in the spirit of the AWS CLI (`facealert GROUP VERB [options]`). */
 
 #include "fa-cli.h"
+#include "cmd-streams.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@ extern const FaCliGroup fa_cli_group_faces;
 static const FaCliGroup *const groups[] = {
   &fa_cli_group_collection,
   &fa_cli_group_faces,
+  &fa_cli_streams, &fa_cli_fragments, &fa_cli_clip, &fa_cli_images, &fa_cli_media,
   NULL
 };
 
