@@ -23,6 +23,8 @@ class YuNet final : public _FaDetectorBackend {
     }
     cv::Mat out;
     detector_->detect (bgr, out);
+    if (out.empty ())
+      return;
     /* One row per face: x, y, w, h, 5 landmarks (x, y), score. */
     for (int i = 0; i < out.rows; i++) {
       const float *row = out.ptr<float> (i);
@@ -36,6 +38,12 @@ class YuNet final : public _FaDetectorBackend {
       face.score = row[14];
       faces.push_back (face);
     }
+  }
+
+  void configure (const FaDetectorConfig *config) override
+  {
+    detector_->setScoreThreshold (config->score_threshold);
+    detector_->setNMSThreshold (config->nms_threshold);
   }
 
  private:
