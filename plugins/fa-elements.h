@@ -6,5 +6,6 @@
 G_BEGIN_DECLS
 
 /* One GST_ELEMENT_REGISTER_DECLARE line per element. */
+GST_ELEMENT_REGISTER_DECLARE (facedetect);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   /* Each element registers itself here (one line per element). */
+  ret |= GST_ELEMENT_REGISTER (facedetect, plugin);
   ret |= TRUE;
 
   return ret;
