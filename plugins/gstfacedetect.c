@@ -78,6 +78,9 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_detect_debug);
 
 #define MIN_DETECT_WIDTH 32
 
+/* Refused property values are reported with g_log (not the structured
+ * g_warning) in this domain, so applications and tests can filter them. */
+
 enum
 {
   PROP_0,
@@ -506,7 +509,7 @@ fa_face_detect_set_property (GObject * object, guint prop_id,
     case PROP_SCORE_THRESHOLD:{
       gfloat t = g_value_get_float (value);
       if (t < 0 && t != -1.0f) {
-        g_warning ("facedetect: score-threshold %g refused: use 0..1, or -1 "
+        g_log ("facedetect", G_LOG_LEVEL_WARNING, "score-threshold %g refused: use 0..1, or -1 "
             "for the method's default", t);
         break;
       }
@@ -525,7 +528,7 @@ fa_face_detect_set_property (GObject * object, guint prop_id,
     case PROP_DETECT_WIDTH:{
       gint w = g_value_get_int (value);
       if (w > 0 && w < MIN_DETECT_WIDTH) {
-        g_warning ("facedetect: detect-width %d refused: use 0 (full size) "
+        g_log ("facedetect", G_LOG_LEVEL_WARNING, "detect-width %d refused: use 0 (full size) "
             "or at least %d", w, MIN_DETECT_WIDTH);
         break;
       }

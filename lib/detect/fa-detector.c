@@ -1,5 +1,7 @@
 /* facealert: detector front end. Picks the backend, downscales for
  * detect-width, maps boxes back, filters by size and count. */
+#define G_LOG_DOMAIN "facealert-detect"
+
 #include "fa-detector.h"
 #include "fa-detector-backend.h"
 #include "fa-error.h"
@@ -173,6 +175,13 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
       face.landmarks[k][0] *= inv;
       face.landmarks[k][1] *= inv;
     }
+    g_debug ("%s candidate %.0f,%.0f %.0fx%.0f score %.3f landmarks "
+        "%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f",
+        fa_detect_method_name (config->method), face.box.x, face.box.y,
+        face.box.width, face.box.height, face.score,
+        face.landmarks[0][0], face.landmarks[0][1], face.landmarks[1][0], face.landmarks[1][1],
+        face.landmarks[2][0], face.landmarks[2][1], face.landmarks[3][0], face.landmarks[3][1],
+        face.landmarks[4][0], face.landmarks[4][1]);
     if (face.score < config->score_threshold)
       continue;
     if (MIN (face.box.width, face.box.height) < config->min_size)
