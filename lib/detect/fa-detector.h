@@ -41,7 +41,7 @@ typedef struct {
   float nms_threshold;     /* IoU above which the lower-scoring box is dropped */
   int min_size;            /* smallest face side kept, in input pixels; hog
                             * and mmod upsample 2x when it is below their
-                            * window (80 and 40 pixels after detect_width) */
+                            * window (80 pixels after detect_width) */
   int detect_width;        /* detect on a copy this wide (0: full size) */
   int max_faces;           /* keep the highest-scoring N (0: all) */
   /* hog/mmod/haar: derive the 5 landmarks with dlib's 68-point predictor
