@@ -53,3 +53,19 @@ fa_detector_backend_configure (FaDetectorBackend *backend, const FaDetectorConfi
     g_warning ("cannot apply detector thresholds: %s", e.what ());
   }
 }
+
+extern "C" void
+fa_detect_set_threads (int n_threads)
+{
+  try {
+    cv::setNumThreads (n_threads);
+  } catch (const std::exception &e) {
+    g_warning ("cannot set OpenCV threads: %s", e.what ());
+  }
+}
+
+extern "C" int
+fa_detect_get_threads (void)
+{
+  return cv::getNumThreads ();
+}

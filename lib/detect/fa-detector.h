@@ -75,6 +75,13 @@ void fa_detector_update (FaDetector *detector, const FaDetectorConfig *config);
 void fa_detector_free (FaDetector *detector);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaDetector, fa_detector_free)
 
+/* Sets how many worker threads OpenCV uses (cv::setNumThreads): 0 runs
+ * everything in the calling thread, -1 restores OpenCV's default (one per
+ * core). Process-wide: it applies to every detector (and any other OpenCV
+ * user) in the process. */
+void fa_detect_set_threads (int n_threads);
+int fa_detect_get_threads (void);
+
 const gchar *fa_detect_method_name (FaDetectMethod method);
 gboolean fa_detect_method_from_name (const gchar *name, FaDetectMethod *method);
 
