@@ -20,6 +20,7 @@ plugin_init (GstPlugin * plugin)
 
   /* Each element registers itself here (one line per element). */
   ret |= GST_ELEMENT_REGISTER (kvssink, plugin);
+  ret |= GST_ELEMENT_REGISTER (facedetect, plugin);
   ret |= TRUE;
   ret |= GST_ELEMENT_REGISTER (facematch, plugin);
   ret |= GST_ELEMENT_REGISTER (alertsink, plugin);

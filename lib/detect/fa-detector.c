@@ -1,5 +1,7 @@
 /* facealert: detector front end. Picks the backend, downscales for
  * detect-width, maps boxes back, filters by size and count. */
+#define G_LOG_DOMAIN "facealert-detect"
+
 #include "fa-detector.h"
 #include "fa-detector-backend.h"
 #include "fa-error.h"
@@ -10,6 +12,7 @@
 struct _FaDetector {
   FaDetectorConfig config;
   gchar *model_path;
+  gchar *landmark_model_path;
   FaDetectorBackend *backend;
 };
 
@@ -43,11 +46,13 @@ fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method)
   *config = (FaDetectorConfig) {
     .method = method,
     .model_path = NULL,
-    .score_threshold = method == FA_DETECT_YUNET ? 0.7f : 0.0f,
+    .score_threshold = method == FA_DETECT_YUNET ? 0.7f : 0.5f,
     .nms_threshold = 0.3f,
-    .min_size = 20,
+    .min_size = (method == FA_DETECT_HOG || method == FA_DETECT_MMOD) ? 40 : 20,
     .detect_width = 640,
     .max_faces = 0,
+    .landmarks = TRUE,
+    .landmark_model_path = NULL,
   };
 }
 
@@ -75,9 +80,30 @@ fa_detector_new (const FaDetectorConfig *config, GError **error)
     return NULL;
   }
 
+  g_autofree gchar *landmark_path = NULL;
+  if (config->method != FA_DETECT_YUNET && config->landmarks) {
+    landmark_path = g_strdup (config->landmark_model_path != NULL
+        ? config->landmark_model_path : FA_DETECT_DEFAULT_LANDMARK_MODEL);
+    if (!g_file_test (landmark_path, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error (error, FA_ERROR, FA_ERROR_NOT_FOUND,
+          "landmark model %s not found: install libdlib-data (scripts/install-deps.sh) "
+          "or turn landmarks off", landmark_path);
+      return NULL;
+    }
+  }
+
   FaDetectorBackend *backend = NULL;
   switch (config->method) {
     case FA_DETECT_YUNET: backend = fa_detector_backend_yunet_new (path, config, error); break;
+    case FA_DETECT_HOG:
+      backend = fa_detector_backend_hog_new (landmark_path, config, error);
+      break;
+    case FA_DETECT_MMOD:
+      backend = fa_detector_backend_mmod_new (path, landmark_path, config, error);
+      break;
+    case FA_DETECT_HAAR:
+      backend = fa_detector_backend_haar_new (path, landmark_path, config, error);
+      break;
     default:
       g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
           "detection method %s is not available in this build",
@@ -91,6 +117,8 @@ fa_detector_new (const FaDetectorConfig *config, GError **error)
   detector->config = *config;
   detector->model_path = g_steal_pointer (&path);
   detector->config.model_path = detector->model_path;
+  detector->landmark_model_path = g_steal_pointer (&landmark_path);
+  detector->config.landmark_model_path = detector->landmark_model_path;
   detector->backend = backend;
   return detector;
 }
@@ -100,6 +128,24 @@ compare_score_desc (gconstpointer a, gconstpointer b)
 {
   const FaFace *fa = a, *fb = b;
   return (fa->score < fb->score) - (fa->score > fb->score);
+}
+
+/* Greedy non-maximum suppression on faces sorted by score: drops every face
+ * overlapping a better one by more than @iou_max. Returns the count kept. */
+static guint
+suppress_overlaps (FaFace *faces, guint n, float iou_max)
+{
+  if (iou_max <= 0.f || iou_max >= 1.f)
+    return n;
+  guint kept = 0;
+  for (guint i = 0; i < n; i++) {
+    gboolean keep = TRUE;
+    for (guint k = 0; k < kept && keep; k++)
+      keep = fa_rect_iou (&faces[k].box, &faces[i].box) <= iou_max;
+    if (keep)
+      faces[kept++] = faces[i];
+  }
+  return kept;
 }
 
 int
@@ -112,7 +158,8 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
     scale = (double) config->detect_width / image->width;
 
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  if (!fa_detector_backend_detect (detector->backend, image, scale, found, error))
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect (detector->backend, image, scale, min_face, found, error))
     return -1;
 
   /* Back to input coordinates, then size and score filters. */
@@ -128,6 +175,13 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
       face.landmarks[k][0] *= inv;
       face.landmarks[k][1] *= inv;
     }
+    g_debug ("%s candidate %.0f,%.0f %.0fx%.0f score %.3f landmarks "
+        "%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f",
+        fa_detect_method_name (config->method), face.box.x, face.box.y,
+        face.box.width, face.box.height, face.score,
+        face.landmarks[0][0], face.landmarks[0][1], face.landmarks[1][0], face.landmarks[1][1],
+        face.landmarks[2][0], face.landmarks[2][1], face.landmarks[3][0], face.landmarks[3][1],
+        face.landmarks[4][0], face.landmarks[4][1]);
     if (face.score < config->score_threshold)
       continue;
     if (MIN (face.box.width, face.box.height) < config->min_size)
@@ -136,8 +190,12 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
   }
 
   guint n = faces->len - kept_from;
-  if (n > 1)
-    qsort (&g_array_index (faces, FaFace, kept_from), n, sizeof (FaFace), compare_score_desc);
+  if (n > 1) {
+    FaFace *sorted = &g_array_index (faces, FaFace, kept_from);
+    qsort (sorted, n, sizeof (FaFace), compare_score_desc);
+    n = suppress_overlaps (sorted, n, config->nms_threshold);
+    g_array_set_size (faces, kept_from + n);
+  }
   if (config->max_faces > 0 && n > (guint) config->max_faces) {
     g_array_set_size (faces, kept_from + config->max_faces);
     n = config->max_faces;
@@ -152,11 +210,24 @@ fa_detector_get_config (FaDetector *detector)
 }
 
 void
+fa_detector_update (FaDetector *detector, const FaDetectorConfig *config)
+{
+  FaDetectorConfig *c = &detector->config;
+  c->score_threshold = config->score_threshold;
+  c->nms_threshold = config->nms_threshold;
+  c->min_size = config->min_size;
+  c->detect_width = config->detect_width;
+  c->max_faces = config->max_faces;
+  fa_detector_backend_configure (detector->backend, c);
+}
+
+void
 fa_detector_free (FaDetector *detector)
 {
   if (detector == NULL)
     return;
   fa_detector_backend_free (detector->backend);
   g_free (detector->model_path);
+  g_free (detector->landmark_model_path);
   g_free (detector);
 }

@@ -23,20 +23,36 @@ typedef enum {
 #define FA_DETECT_DEFAULT_MMOD_MODEL "mmod_human_face_detector.dat"
 #define FA_DETECT_DEFAULT_HAAR_MODEL \
   "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+/* dlib's 68-point shape predictor (Debian libdlib-data): gives hog, mmod and
+ * haar faces the 5 landmarks that face alignment needs. */
+#define FA_DETECT_DEFAULT_LANDMARK_MODEL \
+  "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
 
 typedef struct {
   FaDetectMethod method;
   /* Model file; NULL picks the method's default (in the models directory, or
    * opencv-data's cascade for haar). Ignored by hog. */
   const gchar *model_path;
-  float score_threshold;   /* 0..1; yunet's score, dlib's scaled confidence */
-  float nms_threshold;     /* IoU above which overlapping boxes are merged */
-  int min_size;            /* smallest face side kept, in input pixels */
+  /* 0..1. yunet: the network's score. hog/mmod: dlib's margin m mapped to
+   * 1 / (1 + exp (-2 m)), so dlib's own threshold (m = 0) is 0.5. haar: the
+   * n merged neighbour detections mapped to n / (n + 3), so OpenCV's usual
+   * minNeighbors=3 is 0.5. */
+  float score_threshold;
+  float nms_threshold;     /* IoU above which the lower-scoring box is dropped */
+  int min_size;            /* smallest face side kept, in input pixels; hog
+                            * and mmod upsample 2x when it is below their
+                            * window (80 pixels after detect_width) */
   int detect_width;        /* detect on a copy this wide (0: full size) */
   int max_faces;           /* keep the highest-scoring N (0: all) */
+  /* hog/mmod/haar: derive the 5 landmarks with dlib's 68-point predictor
+   * (@landmark_model_path, NULL for FA_DETECT_DEFAULT_LANDMARK_MODEL). */
+  gboolean landmarks;
+  const gchar *landmark_model_path;
 } FaDetectorConfig;
 
-/* Fills @config with the defaults for @method. */
+/* Fills @config with the defaults for @method: score threshold 0.7 for
+ * yunet, 0.5 (the library's own decision threshold) for the others; min
+ * size 20 (hog and mmod: 40); NMS 0.3; detect width 640; landmarks on. */
 void fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method);
 
 typedef struct _FaDetector FaDetector;
@@ -52,8 +68,19 @@ int fa_detector_detect (FaDetector *detector, const FaImage *image,
     GArray *faces, GError **error);
 
 const FaDetectorConfig *fa_detector_get_config (FaDetector *detector);
+
+/* Applies new score/NMS thresholds, min size, detect width and max faces
+ * from @config to a running detector (method and model paths are ignored). */
+void fa_detector_update (FaDetector *detector, const FaDetectorConfig *config);
 void fa_detector_free (FaDetector *detector);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaDetector, fa_detector_free)
+
+/* Sets how many worker threads OpenCV uses (cv::setNumThreads): 0 runs
+ * everything in the calling thread, -1 restores OpenCV's default (one per
+ * core). Process-wide: it applies to every detector (and any other OpenCV
+ * user) in the process. */
+void fa_detect_set_threads (int n_threads);
+int fa_detect_get_threads (void);
 
 const gchar *fa_detect_method_name (FaDetectMethod method);
 gboolean fa_detect_method_from_name (const gchar *name, FaDetectMethod *method);
