@@ -1,5 +1,6 @@
 /* facealert collection create|list|delete: Rekognition's CreateCollection,
  * ListCollections and DeleteCollection over the local store. */
+#include "cmd-groups.h"
 #include "fa-cli.h"
 #include "fa-cli-store.h"
 #include "fa-collection.h"

@@ -1,5 +1,6 @@
 /* facealert faces index|list|delete|search: Rekognition's IndexFaces,
  * ListFaces, DeleteFaces and SearchFacesByImage over the local store. */
+#include "cmd-groups.h"
 #include "fa-cli.h"
 #include "fa-cli-store.h"
 #include "fa-collection.h"

@@ -1,6 +1,7 @@
 /* facealert CLI: `clip` (an MP4 like KVS GetClip) and `images` (JPEGs like
  * KVS GetImages). The stored H.264/H.265 is fed to GStreamer through appsrc
  * and remuxed (clip) or decoded (images); nothing is re-encoded for clips. */
+#include "cmd-groups.h"
 #include "cmd-streams.h"
 #include "fa-error.h"
 #include "fa-paths.h"

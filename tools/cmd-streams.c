@@ -1,4 +1,5 @@
 /* facealert CLI: `streams list`, `fragments list`, `media` (see cmd-streams.h). */
+#include "cmd-groups.h"
 #include "cmd-streams.h"
 #include "fa-error.h"
 

@@ -8,12 +8,6 @@
 
 G_BEGIN_DECLS
 
-extern const FaCliGroup fa_cli_streams;
-extern const FaCliGroup fa_cli_fragments;
-extern const FaCliGroup fa_cli_media;
-extern const FaCliGroup fa_cli_clip;
-extern const FaCliGroup fa_cli_images;
-
 /* Options every stream verb takes. */
 typedef struct {
   gchar *storage_dir;

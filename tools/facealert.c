@@ -1,15 +1,12 @@
 /* facealert: command-line access to face collections, the local stream store
  * and alerts, in the spirit of the AWS CLI (`facealert GROUP VERB [options]`). */
 
-#include "fa-cli.h"
-#include "cmd-streams.h"
+#include "cmd-groups.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* One line per sub-command group; each lives in its own cmd-*.c file. */
-extern const FaCliGroup fa_cli_group_collection;
-extern const FaCliGroup fa_cli_group_faces;
+/* One line per sub-command group (declared in cmd-groups.h). */
 static const FaCliGroup *const groups[] = {
   &fa_cli_group_collection,
   &fa_cli_group_faces,
