@@ -10,6 +10,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-${FACEALERT_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/facealert/models}}
 mirror=${FACEALERT_MODELS_MIRROR:-$root/../shared/models}
+manifest=${FACEALERT_MODELS_MANIFEST:-$root/models/models.csv}
 . "$root/scripts/fetch-lib.sh"
 
 mkdir -p "$dest"
@@ -18,6 +19,6 @@ failed=0
 while IFS=, read -r file sha url compression licence use; do
   [ "$file" = file ] && continue
   fetch_one "$dest/$file" "$sha" "$mirror/$file" "$url" "$compression" || failed=1
-done < "$root/models/models.csv"
+done < "$manifest"
 [ "$failed" = 0 ] || exit 1
 echo "models ready in $dest"
