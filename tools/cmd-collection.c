@@ -148,7 +148,7 @@ static int
 run (int argc, gchar **argv)
 {
   GError *error = NULL;
-  if (!fa_cli_parse (&argc, &argv, usage_text, "Manage face collections.", entries, &error))
+  if (!fa_cli_parse (&argc, &argv, usage_text, "Manage face collections.", entries, NULL, &error))
     return fa_cli_fail_error (error);
   if (argc < 2)
     return fa_cli_fail ("collection: give a verb: create, list or delete");

@@ -339,7 +339,7 @@ run (int argc, gchar **argv)
 {
   GError *error = NULL;
   if (!fa_cli_parse (&argc, &argv, usage_text, "Index, list, delete and search faces.",
-          entries, &error))
+          entries, NULL, &error))
     return fa_cli_fail_error (error);
   if (argc < 2)
     return fa_cli_fail ("faces: give a verb: index, list, delete or search");

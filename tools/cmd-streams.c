@@ -18,16 +18,9 @@ fa_streams_parse (int *argc, gchar ***argv, const gchar *usage,
         "~/.local/share/facealert/streams)", "DIR"},
     {"key-file", 'k', 0, G_OPTION_ARG_FILENAME, &options->key_file,
         "Key file of an encrypted store (kvssink's encryption-key-file)", "FILE"},
-    {"output", 0, 0, G_OPTION_ARG_CALLBACK, fa_cli_parse_output,
-        "Output format: text (default) or json", "FORMAT"},
     {NULL}
   };
-  g_autoptr (GOptionContext) context = g_option_context_new (usage);
-  g_option_context_set_summary (context, summary);
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_add_main_entries (context, common, NULL);
-  return g_option_context_parse (context, argc, argv, error);
+  return fa_cli_parse (argc, argv, usage, summary, entries, common, error);
 }
 
 FaStreamStore *

@@ -18,8 +18,7 @@ typedef struct {
   gchar *out;
 } FaStreamsOptions;
 
-/* Parses @argv with @entries plus --storage-dir, --key-file and --output
- * (long only: -o is the output file for clip, images and media). */
+/* Parses @argv with @entries plus --storage-dir, --key-file and --output. */
 gboolean fa_streams_parse (int *argc, gchar ***argv, const gchar *usage,
     const gchar *summary, const GOptionEntry *entries, FaStreamsOptions *options,
     GError **error);

@@ -52,16 +52,19 @@ fa_cli_print_json (JsonNode *node)
 
 gboolean
 fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
-    const gchar *summary, const GOptionEntry *entries, GError **error)
+    const gchar *summary, const GOptionEntry *entries,
+    const GOptionEntry *group_entries, GError **error)
 {
   const GOptionEntry common[] = {
-    FA_CLI_OUTPUT_ENTRY (NULL),
+    FA_CLI_OUTPUT_ENTRY,
     {NULL}
   };
   g_autoptr (GOptionContext) context = g_option_context_new (usage);
   g_option_context_set_summary (context, summary);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
+  if (group_entries != NULL)
+    g_option_context_add_main_entries (context, group_entries, NULL);
   g_option_context_add_main_entries (context, common, NULL);
   return g_option_context_parse (context, argc, argv, error);
 }

@@ -22,8 +22,9 @@ typedef struct {
 /* Parses --output json|text (stored in @format); for GOptionEntry callbacks. */
 gboolean fa_cli_parse_output (const gchar *option_name, const gchar *value,
     gpointer data, GError **error);
-#define FA_CLI_OUTPUT_ENTRY(format_ptr) \
-  { "output", 'o', 0, G_OPTION_ARG_CALLBACK, fa_cli_parse_output, \
+/* Long form only, as in the AWS CLI: -o is an output file for some verbs. */
+#define FA_CLI_OUTPUT_ENTRY \
+  { "output", 0, 0, G_OPTION_ARG_CALLBACK, fa_cli_parse_output, \
     "Output format: text (default) or json", "FORMAT" }
 
 /* Prints "facealert: MESSAGE" on stderr and returns the exit code 1. */
@@ -37,9 +38,11 @@ void fa_cli_print_json (JsonNode *node);
 /* The output format chosen with --output (process-wide: one command per run). */
 extern FaOutputFormat fa_cli_output;
 
-/* Parses @argc/@argv with @entries for `facealert GROUP VERB`; on a bad option
- * prints one line and returns FALSE. --output is added automatically. */
+/* Parses @argc/@argv for `facealert GROUP VERB` with the verb's @entries and
+ * the options every verb of the group shares, @group_entries (either may be
+ * NULL). --output is added automatically. */
 gboolean fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
-    const gchar *summary, const GOptionEntry *entries, GError **error);
+    const gchar *summary, const GOptionEntry *entries,
+    const GOptionEntry *group_entries, GError **error);
 
 G_END_DECLS
