@@ -10,10 +10,12 @@
 /* One line per sub-command group; each lives in its own cmd-*.c file. */
 extern const FaCliGroup fa_cli_group_collection;
 extern const FaCliGroup fa_cli_group_faces;
+extern const FaCliGroup fa_cli_group_alerts;
 static const FaCliGroup *const groups[] = {
   &fa_cli_group_collection,
   &fa_cli_group_faces,
   &fa_cli_streams, &fa_cli_fragments, &fa_cli_clip, &fa_cli_images, &fa_cli_media,
+  &fa_cli_group_alerts,
   NULL
 };
 
