@@ -410,7 +410,7 @@ run_show (int argc, gchar **argv)
   if (a->phone_number != NULL)
     printf ("Phone number:    %s\n", a->phone_number);
   printf ("Subject:         %s\n", or_dash (a->subject));
-  if (a->group_id != NULL)
+  if (a->topic_arn != NULL && fa_sns_topic_is_fifo (a->topic_arn))
     printf ("FIFO ids:        deduplication %s, group %s\n",
         or_dash (a->deduplication_id), a->group_id);
   for (guint i = 0; a->attributes != NULL && a->attributes[i] != NULL
@@ -577,7 +577,8 @@ run_alerts (int argc, gchar **argv)
   gboolean help = argc >= 2 && (strcmp (argv[1], "--help") == 0
       || strcmp (argv[1], "-h") == 0);
   if (!help && argc >= 2)
-    fa_cli_fail ("unknown alerts verb \"%s\"", argv[1]);
+    return fa_cli_fail ("unknown alerts verb \"%s\" (list, show, retry or purge; "
+        "see `facealert alerts --help`)", argv[1]);
   FILE *out = help ? stdout : stderr;
   fprintf (out, "Usage: facealert alerts VERB [OPTION...]\n\n"
       "See and manage what alertsink sent or failed to send (its outboxes).\n\n");
@@ -585,7 +586,7 @@ run_alerts (int argc, gchar **argv)
     fprintf (out, "  facealert alerts %s\n", verbs[i].usage);
   fprintf (out, "\nEvery verb takes --outbox PATH and --output json|text; "
       "`facealert alerts VERB --help` for details.\n");
-  return help ? 0 : argc >= 2 ? 1 : 2;
+  return help ? 0 : 2;
 }
 
 const FaCliGroup fa_cli_group_alerts = {
