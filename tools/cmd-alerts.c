@@ -268,12 +268,12 @@ run_list (int argc, gchar **argv)
     fa_cli_print_json (root);
     return 0;
   }
-  printf ("%-36s  %-24s  %-12s  %-9s  %8s  %-16s  %-36s  %s\n", "ID", "TIME",
+  printf ("%-36s  %-24s  %-12s  %-9s  %8s  %-21s  %-36s  %s\n", "ID", "TIME",
       "CAMERA", "STATE", "ATTEMPTS", "ERROR", "MESSAGE_ID", "SUBJECT");
   for (guint i = 0; i < listed->len; i++) {
     const FaOutboxAlert *a = g_array_index (listed, Listed, i).alert;
     g_autofree gchar *time = fa_cli_format_time (a->created_us);
-    printf ("%-36s  %-24s  %-12s  %-9s  %8u  %-16s  %-36s  %s\n", a->id, time,
+    printf ("%-36s  %-24s  %-12s  %-9s  %8u  %-21s  %-36s  %s\n", a->id, time,
         or_dash (a->camera), fa_outbox_state_name (a->state), a->attempts,
         or_dash (a->last_error_code), or_dash (a->message_id), or_dash (a->subject));
   }
