@@ -148,8 +148,8 @@ feeder_init (Feeder *feeder, FaStreamStore *store, const gchar *stream,
   if (feeder->infos == NULL)
     return FALSE;
   if (feeder->infos->len == 0) {
-    g_autofree gchar *s = fa_streams_format_time (start_us);
-    g_autofree gchar *e = fa_streams_format_time (end_us);
+    g_autofree gchar *s = fa_cli_format_time (start_us);
+    g_autofree gchar *e = fa_cli_format_time (end_us);
     g_set_error (error, FA_ERROR, FA_ERROR_NOT_FOUND,
         "stream \"%s\" has no media between %s and %s (see `facealert fragments "
         "list --stream %s`)", stream, s, e, stream);
@@ -311,7 +311,7 @@ run_clip (int argc, gchar **argv)
     g_autoptr (JsonNode) root = json_builder_get_root (b);
     fa_cli_print_json (root);
   } else {
-    g_autofree gchar *from = fa_streams_format_time (feeder.base_us);
+    g_autofree gchar *from = fa_cli_format_time (feeder.base_us);
     printf ("wrote %s: %u frames from %u fragments, %.3f s from %s\n", options.out,
         feeder.frames, feeder.fragments, duration_us / 1e6, from);
   }

@@ -3,7 +3,6 @@
 #include "cmd-streams.h"
 #include "fa-error.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,31 +29,6 @@ fa_streams_open_store (FaStreamsOptions *options, GError **error)
 }
 
 gboolean
-fa_streams_parse_time (const gchar *option, const gchar *text, gint64 *us,
-    GError **error)
-{
-  if (text != NULL && *text != '\0') {
-    gchar *end = NULL;
-    errno = 0;
-    gdouble seconds = g_ascii_strtod (text, &end);
-    if (errno == 0 && end != text && *end == '\0' && seconds >= 0 && seconds < 1e11) {
-      *us = (gint64) (seconds * G_USEC_PER_SEC + 0.5);
-      return TRUE;
-    }
-    g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-    g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (text, utc);
-    if (dt != NULL) {
-      *us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
-      return TRUE;
-    }
-  }
-  g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
-      "invalid time for %s: \"%s\" (use ISO 8601 like 2024-05-01T12:00:00Z, or "
-      "seconds since the epoch)", option, text ? text : "");
-  return FALSE;
-}
-
-gboolean
 fa_streams_parse_range (FaStreamsOptions *options, gboolean required,
     gint64 *start_us, gint64 *end_us, GError **error)
 {
@@ -66,9 +40,9 @@ fa_streams_parse_range (FaStreamsOptions *options, gboolean required,
     return FALSE;
   }
   if (options->start != NULL
-      && !fa_streams_parse_time ("--start", options->start, start_us, error))
+      && !fa_cli_parse_time ("--start", options->start, start_us, error))
     return FALSE;
-  if (options->end != NULL && !fa_streams_parse_time ("--end", options->end, end_us, error))
+  if (options->end != NULL && !fa_cli_parse_time ("--end", options->end, end_us, error))
     return FALSE;
   if (*start_us > *end_us) {
     g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
@@ -76,16 +50,6 @@ fa_streams_parse_range (FaStreamsOptions *options, gboolean required,
     return FALSE;
   }
   return TRUE;
-}
-
-gchar *
-fa_streams_format_time (gint64 us)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (us / G_USEC_PER_SEC);
-  if (dt == NULL)
-    return g_strdup ("-");
-  g_autofree gchar *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", base, (int) ((us % G_USEC_PER_SEC) / 1000));
 }
 
 static gdouble
@@ -133,7 +97,7 @@ run_streams (int argc, gchar **argv)
     json_builder_begin_array (b);
     for (guint i = 0; i < streams->len; i++) {
       FaStreamInfo *s = g_ptr_array_index (streams, i);
-      g_autofree gchar *created = fa_streams_format_time (s->creation_us);
+      g_autofree gchar *created = fa_cli_format_time (s->creation_us);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "StreamName");
       json_builder_add_string_value (b, s->name);
@@ -161,9 +125,9 @@ run_streams (int argc, gchar **argv)
       "BYTES", "FIRST", "LAST");
   for (guint i = 0; i < streams->len; i++) {
     FaStreamInfo *s = g_ptr_array_index (streams, i);
-    g_autofree gchar *first = s->fragment_count ? fa_streams_format_time (s->first_producer_us)
+    g_autofree gchar *first = s->fragment_count ? fa_cli_format_time (s->first_producer_us)
         : g_strdup ("-");
-    g_autofree gchar *last = s->fragment_count ? fa_streams_format_time (s->last_producer_end_us)
+    g_autofree gchar *last = s->fragment_count ? fa_cli_format_time (s->last_producer_end_us)
         : g_strdup ("-");
     printf ("%-24s %-11s %9u %12" G_GUINT64_FORMAT "  %-24s  %s\n", s->name,
         s->media_type ? s->media_type : "-", s->fragment_count, s->stored_size, first, last);
@@ -250,8 +214,8 @@ run_fragments (int argc, gchar **argv)
       "MS", "BYTES", "CODEC");
   for (guint i = 0; i < list->len; i++) {
     FaFragmentInfo *f = g_ptr_array_index (list, i);
-    g_autofree gchar *producer = fa_streams_format_time (f->producer_us);
-    g_autofree gchar *server = fa_streams_format_time (f->server_us);
+    g_autofree gchar *producer = fa_cli_format_time (f->producer_us);
+    g_autofree gchar *server = fa_cli_format_time (f->server_us);
     printf ("%-12s %-24s %-24s %8" G_GINT64_FORMAT " %10" G_GUINT64_FORMAT " %s%s\n",
         f->number, producer, server, (f->duration_us + 500) / 1000, f->size,
         fa_codec_name (f->codec), f->encrypted ? " encrypted" : "");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fa-cli.h"
+#include "fa-cli-time.h"
 #include "fa-stream-store.h"
 
 G_BEGIN_DECLS
@@ -24,14 +25,8 @@ gboolean fa_streams_parse (int *argc, gchar ***argv, const gchar *usage,
     GError **error);
 FaStreamStore *fa_streams_open_store (FaStreamsOptions *options, GError **error);
 
-/* "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.5+02:00" (no zone: UTC) or
- * epoch seconds ("1714564800", "1714564800.25") -> microseconds. */
-gboolean fa_streams_parse_time (const gchar *option, const gchar *text,
-    gint64 *us, GError **error);
 /* Reads --start/--end (both required when @required). */
 gboolean fa_streams_parse_range (FaStreamsOptions *options, gboolean required,
     gint64 *start_us, gint64 *end_us, GError **error);
-/* ISO 8601 UTC with milliseconds. */
-gchar *fa_streams_format_time (gint64 us);
 
 G_END_DECLS

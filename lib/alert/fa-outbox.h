@@ -11,8 +11,14 @@
  * whose first attempt did reach SNS never becomes a second delivery. A
  * delivered message is never sent again.
  *
- * The database file is created 0600 in a 0700 directory and locked
- * exclusively: a second process opening the same outbox gets a clear error.
+ * The database file is created 0600 in a 0700 directory. The process that
+ * delivers (fa_outbox_open()) holds an flock() on PATH.lock: a second
+ * pipeline opening the same outbox gets a clear error. The database is in WAL
+ * mode with normal locking, so fa_outbox_open_existing() (the `facealert
+ * alerts` CLI) can list, requeue and purge alerts from another process while
+ * an alertsink delivers; an idle worker looks for requeued alerts every
+ * second. Only the SNS request (topic or phone number, subject, message,
+ * attributes, FIFO ids) is stored: never credentials.
  */
 #pragma once
 
@@ -70,5 +76,87 @@ guint fa_outbox_count (FaOutbox *outbox, FaOutboxState state);
  * fa_outbox_set_flushing (TRUE). Returns TRUE when nothing is pending. */
 gboolean fa_outbox_wait_idle (FaOutbox *outbox, gint64 timeout_us);
 void fa_outbox_set_flushing (FaOutbox *outbox, gboolean flushing);
+
+/* ---- Inspecting and managing an outbox (the `facealert alerts` CLI) ---- */
+
+/* Opens an existing outbox without taking ownership and without a worker:
+ * safe while an alertsink delivers from it (WAL, busy timeout, one
+ * transaction per change). FA_ERROR_NOT_FOUND when @path does not exist,
+ * FA_ERROR_CORRUPT when it is not an outbox. Close with fa_outbox_close(). */
+FaOutbox *fa_outbox_open_existing (const gchar *path, GError **error);
+const gchar *fa_outbox_get_path (FaOutbox *outbox);
+
+/* Stored states, as a mask for queries. */
+typedef enum {
+  FA_OUTBOX_STATE_PENDING = 1 << 0,     /* waiting for (another) attempt */
+  FA_OUTBOX_STATE_DELIVERED = 1 << 1,   /* SNS accepted it: never sent again */
+  FA_OUTBOX_STATE_FAILED = 1 << 2,      /* permanent error: not retried */
+  FA_OUTBOX_STATE_ALL = 7,
+} FaOutboxStates;
+
+/* "pending", "delivered", "failed" <-> one state (0 for an unknown name;
+ * "all" gives FA_OUTBOX_STATE_ALL). */
+FaOutboxStates fa_outbox_state_from_name (const gchar *name);
+const gchar *fa_outbox_state_name (FaOutboxStates state);
+
+typedef struct {
+  gchar *id;                /* the stable alert id (a UUID for alertsink) */
+  FaOutboxStates state;     /* exactly one state */
+  gint64 created_us;        /* real time it was committed */
+  guint attempts;           /* Publish requests made so far */
+  gint64 next_attempt_us;   /* pending: earliest next attempt (0: now) */
+  gchar *camera;            /* "camera" attribute, else the FIFO group id */
+  gchar *topic_arn;         /* or */
+  gchar *phone_number;
+  gchar *subject;
+  gchar *message;           /* as published (a JSON object when json_structure) */
+  gboolean json_structure;
+  gchar **attributes;       /* NULL or name, value, ..., NULL */
+  gchar *deduplication_id;
+  gchar *group_id;
+  gchar *message_id;        /* delivered: SNS's MessageId */
+  gchar *last_error;        /* the last failed attempt's message, or NULL */
+  gchar *last_error_code;   /* its short code (fa_sns_error_code()), or NULL */
+  gint64 delivered_us;      /* delivered: real time SNS accepted it */
+} FaOutboxAlert;
+
+void fa_outbox_alert_free (FaOutboxAlert *alert);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaOutboxAlert, fa_outbox_alert_free)
+
+typedef struct {
+  FaOutboxStates states;    /* 0: all */
+  const gchar *camera;      /* NULL: any */
+  gint64 since_us;          /* created at or after (0: any) */
+  gint64 before_us;         /* created before (0: any) */
+  guint limit;              /* at most this many, the newest (0: all) */
+} FaOutboxQuery;
+
+/* Alerts matching @query, newest first (FaOutboxAlert*, owned by the array).
+ * @query may be NULL (everything). */
+GPtrArray *fa_outbox_list (FaOutbox *outbox, const FaOutboxQuery *query,
+    GError **error);
+
+/* The alert whose id is @id or starts with @id (at least 4 characters).
+ * FA_ERROR_NOT_FOUND when none, FA_ERROR_INVALID_ARGUMENT when the prefix is
+ * ambiguous. */
+FaOutboxAlert *fa_outbox_get (FaOutbox *outbox, const gchar *id, GError **error);
+
+/* Makes alert @id (full id) due now: a failed alert goes back to pending (its
+ * attempts and last error are kept), a pending one waiting for a backoff is
+ * tried at once. The id, and so SNS's deduplication on FIFO topics, stays the
+ * same. A delivered alert is refused (FA_ERROR_INVALID_ARGUMENT): it is never
+ * sent twice. *@previous (optional) is the state it had. */
+gboolean fa_outbox_requeue (FaOutbox *outbox, const gchar *id,
+    FaOutboxStates *previous, GError **error);
+/* Requeues every failed alert (of @camera, when not NULL) in one transaction;
+ * returns how many, or -1 with @error set. */
+gint fa_outbox_requeue_failed (FaOutbox *outbox, const gchar *camera,
+    GError **error);
+
+/* Deletes alerts in @states (delivered and/or failed; never pending) created
+ * before @before_us, in one transaction; returns how many, or -1. Snapshot
+ * files are left alone. */
+gint fa_outbox_purge (FaOutbox *outbox, FaOutboxStates states, gint64 before_us,
+    GError **error);
 
 G_END_DECLS

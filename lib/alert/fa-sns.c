@@ -396,6 +396,54 @@ fa_sns_error_is_retryable (const GError *error)
       && (error->code == FA_ERROR_NETWORK || error->code == FA_ERROR_THROTTLED);
 }
 
+/* Reads back the messages made by fa_sns_error_new(), transport_error(),
+ * fa_sns_client_publish() and fa_sns_message_validate(): keep in step. */
+gchar *
+fa_sns_error_code (const gchar *message)
+{
+  static const struct {
+    const gchar *what, *code;
+  } transport[] = {
+    { "bad endpoint URL", "BadEndpoint" }, { "DNS lookup failed", "DNSFailure" },
+    { "cannot connect", "ConnectFailure" }, { "timed out", "Timeout" },
+    { "TLS failure", "TLSFailure" }, { "cancelled", "Cancelled" },
+    { "network error", "NetworkError" },
+  };
+  if (message == NULL)
+    return NULL;
+  const gchar *p;
+  if (g_str_has_prefix (message, "SNS Publish failed: HTTP ")) {
+    p = message + strlen ("SNS Publish failed: HTTP ");
+    gchar *end = NULL;
+    guint64 status = g_ascii_strtoull (p, &end, 10);
+    if (end == p)
+      return g_strdup ("Error");
+    p = end + (*end == ' ');
+    gsize n = strcspn (p, ": ");
+    if (n == 0 || *p == '(')
+      return g_strdup_printf ("HTTP %" G_GUINT64_FORMAT, status);
+    return g_strndup (p, n);
+  }
+  if (g_str_has_prefix (message, "SNS Publish to ")) {
+    if (strstr (message, " but no MessageId ") != NULL)
+      return g_strdup ("NoMessageId");
+    if ((p = strstr (message, " failed: ")) != NULL) {
+      p += strlen (" failed: ");
+      for (guint i = 0; i < G_N_ELEMENTS (transport); i++)
+        if (g_str_has_prefix (p, transport[i].what))
+          return g_strdup (transport[i].code);
+    }
+    return g_strdup ("NetworkError");
+  }
+  if (g_str_has_prefix (message, "SNS client is shutting down"))
+    return g_strdup ("Cancelled");
+  if (g_str_has_prefix (message, "SNS ") || g_str_has_prefix (message, "FIFO topic ")
+      || g_str_has_prefix (message, "empty SNS message")
+      || g_str_has_prefix (message, "set exactly one of "))
+    return g_strdup ("InvalidMessage");
+  return g_strdup ("Error");
+}
+
 /* ---- transport ---- */
 
 static size_t

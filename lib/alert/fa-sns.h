@@ -76,5 +76,13 @@ gboolean fa_sns_parse_error_response (const gchar *xml, gssize length,
 /* The error for an HTTP status and SNS error code/message (code may be NULL). */
 GError *fa_sns_error_new (long http_status, const gchar *code, const gchar *message);
 gboolean fa_sns_error_is_retryable (const GError *error);
+/* A short code for an error message made by this client (as an outbox
+ * stores it): the SNS error Code ("NotFound", "SignatureDoesNotMatch"...),
+ * "HTTP 503" when SNS gave none; for transport failures "DNSFailure",
+ * "ConnectFailure", "Timeout", "TLSFailure", "BadEndpoint", "Cancelled",
+ * "NetworkError"; "NoMessageId" for a 2xx without MessageId; "InvalidMessage"
+ * for a message refused before sending (SNS limits); else "Error".
+ * NULL for NULL. */
+gchar *fa_sns_error_code (const gchar *message);
 
 G_END_DECLS
