@@ -55,7 +55,7 @@ export FACEALERT_OUTBOX_DIR="$demo/outbox"
 export AWS_ACCESS_KEY_ID=AKIDLOCALDEMO AWS_SECRET_ACCESS_KEY=local-demo-placeholder
 unset AWS_SESSION_TOKEN AWS_PROFILE
 export AWS_REGION=us-east-1
-export COLLECTION=home ALERT_COOLDOWN=5
+export COLLECTION=home ALERT_COOLDOWN=${ALERT_COOLDOWN:-5}
 
 pids=""
 cleanup () {
