@@ -97,6 +97,16 @@ make_pipeline () {
   done
 }
 
+# SIGTERM, then SIGKILL after 5 s (fa-camsim serving 18 cameras was once seen
+# hanging in poll() after SIGTERM).
+stop_pid () {
+  kill "$1" 2>/dev/null || true
+  i=0
+  while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 ticks () { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # run N MODE SECONDS: serves N cameras, runs the pipeline, sets
@@ -128,7 +138,7 @@ run () {
   c1=$(ticks $run); t1=$(date +%s.%N)
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$run/status")
   wait $run || { echo "bench-cameras: facealert-run failed:" >&2; tail -5 "$tmp/run.out" >&2; exit 1; }
-  kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true
+  stop_pid $sim
   # Each frame reaches two sinks (recording, analysis) unless the analysis dropped it.
   read dropped frames <<EOF
 $(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^dropped=/) { sub("dropped=", "", $i); d += $i } if ($i ~ /^buffers=/) { sub("buffers=", "", $i); b += $i } } } END { print d + 0, int((b + d) / 2) }' "$tmp/run.out")
