@@ -1,55 +1,181 @@
 #!/bin/sh
-# demo.sh [BUILD_DIR]: the main job until the three-camera demo exists.
-# Runs facedetect on the test video (tests/data/videos/moviepy_chaplin.mp4)
-# with the build's plugin and prints, per frame, the faces it finds (from the
-# element's "facedetect" messages), then a summary.
-#   FACEDETECT_PROPS   extra element properties, e.g. "detect-width=640 method=hog"
-#   FACEALERT_DEMO_VIDEO   another H.264 MP4 file to run on
+# demo.sh [BUILD_DIR] -- facealert's main demo: three cameras, one stranger.
+#
+# 1. enrols the household from photos (tests/data/people) with the CLI into a
+#    demo collection;
+# 2. starts three simulated RTSP cameras (fa-camsim): cam1 a household member
+#    (John Lennon) walking in, cam2 a stranger (Steve Carell), cam3 the cat;
+#    each walks in every 10 s;
+# 3. starts a local SNS-compatible notifier (serverless-offline-sns) with an
+#    HTTP subscriber standing in for the phone;
+# 4. runs pipelines/three-cameras.pipeline under facealert-run for
+#    DEMO_SECONDS (default 35): every camera recorded (kvssink) and analysed
+#    (facedetect ! facematch ! alertsink);
+# 5. prints each alert as the phone receives it, and at the end where the
+#    recordings and snapshots are, fragment counts per camera and a clip command.
+# Expected: alerts for the stranger's camera (cam2) only, one per appearance.
+#
+# Needs a build (ninja -C BUILD_DIR), the models (scripts/fetch-models.sh) and
+# the test data (scripts/fetch-testdata.sh); it installs the npm test servers
+# itself (scripts/install-test-servers.sh). Everything it writes goes to
+# DEMO_DIR (default BUILD_DIR/demo, emptied first), so the user's own
+# collections, recordings and snapshots are never touched. Processes it
+# starts are stopped by PID when it ends, however it ends.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
-video=${FACEALERT_DEMO_VIDEO:-$root/tests/data/videos/moviepy_chaplin.mp4}
-props=${FACEDETECT_PROPS:-}
+build=$(cd "${1:-${FACEALERT_BUILD_DIR:-$root/build}}" && pwd)
+duration=${DEMO_SECONDS:-35}
+demo=${DEMO_DIR:-$build/demo}
+data=${FACEALERT_TESTDATA:-$root/tests/data}
+servers=${FACEALERT_TEST_SERVERS:-$root/.test-servers}
 
-if [ ! -f "$build/plugins/libgstfacealert.so" ]; then
-  echo "demo: no plugin in $build/plugins: build first (./run build)" >&2
-  exit 1
-fi
-if [ ! -f "$video" ]; then
-  echo "demo: $video missing: run sh scripts/fetch-testdata.sh" >&2
-  exit 1
-fi
-FA_ENV_SCRIPT="$root/scripts/gst-env.sh"
-. "$root/scripts/gst-env.sh" "$build"
+say () { printf '\n== %s\n' "$*"; }
+die () { echo "demo: $*" >&2; exit 1; }
 
-echo "facedetect${props:+ $props} on $(basename "$video")"
-# gst-launch-1.0 -m prints each element message; keep facedetect's.
+[ -x "$build/tools/facealert-run" ] && [ -f "$build/plugins/libgstfacealert.so" ] ||
+  die "no build in $build: run ./run build (or meson setup build && ninja -C build)"
+[ -f "$data/people/John_Lennon/1.jpg" ] && [ -f "$data/unknown_faces/Steve_Carell.jpg" ] ||
+  die "test photos missing in $data: run sh scripts/fetch-testdata.sh"
+command -v node >/dev/null 2>&1 || die "node not found: install Node 20 (scripts/install-deps.sh)"
+sh "$root/scripts/install-test-servers.sh" "$servers" >/dev/null ||
+  die "could not install the local SNS server (scripts/install-test-servers.sh)"
+
+FA_ENV_SCRIPT="$root/scripts/gst-env.sh" . "$root/scripts/gst-env.sh" "$build"
+
+# A private place for this run: collection, recordings, snapshots, outbox.
+rm -rf "$demo"
+mkdir -p "$demo"
+chmod 700 "$demo"
+export FACEALERT_COLLECTIONS_DIR="$demo/collections"
+export FACEALERT_STREAMS_DIR="$demo/streams"
+export FACEALERT_SNAPSHOTS_DIR="$demo/snapshots"
+export FACEALERT_OUTBOX_DIR="$demo/outbox"
+# The local notifier accepts any signature: these are placeholders, not
+# credentials (alertsink still signs every request with them).
+export AWS_ACCESS_KEY_ID=AKIDLOCALDEMO AWS_SECRET_ACCESS_KEY=local-demo-placeholder
+unset AWS_SESSION_TOKEN AWS_PROFILE
+export AWS_REGION=us-east-1
+export COLLECTION=home ALERT_COOLDOWN=${ALERT_COOLDOWN:-5}
+
+pids=""
+cleanup () {
+  trap - EXIT INT TERM
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do wait "$p" 2>/dev/null || true; done
+  exec 3>&- 4>&- 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# Waits up to $2 s for a line starting with $3 in file $1 and prints it; fails
+# early when process $4 is gone.
+wait_line () {
+  i=0
+  while [ "$i" -lt $(($2 * 10)) ]; do
+    line=$(grep -m1 "^$3" "$1" 2>/dev/null || true)
+    if [ -n "$line" ]; then printf '%s\n' "$line"; return 0; fi
+    kill -0 "$4" 2>/dev/null || { echo "demo: it stopped; see $1:" >&2; tail -5 "$1" >&2; return 1; }
+    sleep 0.1
+    i=$((i + 1))
+  done
+  echo "demo: timed out waiting for \"$3\" in $1" >&2
+  return 1
+}
+
+say "1. Enrolling the household from photos into collection \"$COLLECTION\""
+facealert collection create --collection-id "$COLLECTION" >/dev/null
+# cam1 shows people/John_Lennon/1.jpg: enrol everyone's other photos, so the
+# camera is recognised from a different picture, as in real life.
+for person in "$data"/people/*/; do
+  name=$(basename "$person")
+  photos=$(ls "$person"*.jpg | grep -v '/John_Lennon/1\.jpg$' || true)
+  # shellcheck disable=SC2086
+  facealert faces index --collection "$COLLECTION" --name "$name" $photos |
+    awk -v n="$name" '/^indexed/ { c++ } END { printf "  %-16s %d photo(s)\n", n, c }'
+done
+
+say "2. Starting three simulated cameras (fa-camsim)"
+# Its stdin is a pipe held by this script: "drop cam3 5" could be written to it.
+mkfifo "$demo/camsim.in"
+fa-camsim --port 0 --cache-dir "$build/camsim-cache" \
+  cam1=scene:household cam2=scene:stranger cam3=scene:cat \
+  < "$demo/camsim.in" > "$demo/camsim.log" 2>&1 &
+pids="$pids $!"
+camsim=$!
+exec 3> "$demo/camsim.in"
+ready=$(wait_line "$demo/camsim.log" 120 "READY " "$camsim")
 # shellcheck disable=SC2086
-gst-launch-1.0 -m filesrc location="$video" ! qtdemux ! h264parse ! avdec_h264 ! \
-    videoconvert ! facedetect $props ! fakesink 2>&1 | awk '
-  /: facedetect, timestamp=/ {
-    line = $0
-    gsub(/\\/, "", line)
-    match(line, /timestamp=\(guint64\)[0-9]+/)
-    ts = substr(line, RSTART + 19, RLENGTH - 19) / 1e9
-    frames++
-    out = ""; n = 0
-    while (match(line, /"face, x=\(uint\)[0-9]+, y=\(uint\)[0-9]+, width=\(uint\)[0-9]+, height=\(uint\)[0-9]+, score=\(double\)[0-9.e-]+/)) {
-      f = substr(line, RSTART, RLENGTH)
-      line = substr(line, RSTART + RLENGTH)
-      gsub(/"face, |\((uint|double)\)/, "", f)
-      nkv = split(f, kv, ", ")
-      for (i = 1; i <= nkv; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-      out = out sprintf("  [%d,%d %dx%d score %.2f]", v["x"], v["y"], v["width"], v["height"], v["score"])
-      n++
-    }
-    if (n > 0) { printf "%7.2fs %d face%s%s\n", ts, n, (n > 1 ? "s" : " "), out; with++; total += n }
-    next
-  }
-  /ERROR|WARNING/ { print > "/dev/stderr"; err = 1 }
-  END {
-    printf "%d frames, %d with faces, %d faces in all\n", frames, with, total
-    if (frames == 0 || err) exit 1
-  }'
-echo "(yunet's default detect-width=320 often misses faces under ~40 px in a 640-wide"
-echo " frame, as in this film; FACEDETECT_PROPS=detect-width=640 finds them at ~4x the CPU)"
+set -- ${ready#READY }
+export CAM1_URL=$1 CAM2_URL=$2 CAM3_URL=$3
+echo "  cam1 $CAM1_URL  a household member (John_Lennon) walks in every 10 s"
+echo "  cam2 $CAM2_URL  a stranger (Steve_Carell) walks in every 10 s"
+echo "  cam3 $CAM3_URL  the cat walks in every 10 s"
+
+say "3. Starting the local SNS-compatible notifier and the phone"
+# The fixture exits when its stdin (a pipe held by this script) closes.
+mkfifo "$demo/sns.in"
+node "$root/tests/support/sns-fixture.mjs" "$servers" --print-deliveries \
+  < "$demo/sns.in" > "$demo/phone.log" 2> "$demo/sns.log" &
+pids="$pids $!"
+sns=$!
+exec 4> "$demo/sns.in"
+info=$(wait_line "$demo/phone.log" 60 "{" "$sns")
+SNS_ENDPOINT=$(printf '%s' "$info" | node -e 'process.stdin.on("data", d => process.stdout.write(JSON.parse(d).endpoint))')
+TOPIC_ARN=$(printf '%s' "$info" | node -e 'process.stdin.on("data", d => process.stdout.write(JSON.parse(d).topic))')
+export SNS_ENDPOINT TOPIC_ARN
+echo "  notifier $SNS_ENDPOINT, topic $TOPIC_ARN"
+echo "  phone: an HTTP subscriber of the topic"
+
+say "4. Watching the three cameras for $duration s"
+echo "  PHONE lines: alerts as the phone receives them; the others: what facematch decided"
+facealert-run --duration "$duration" --stats 10 "$root/pipelines/three-cameras.pipeline" \
+  > "$demo/run.log" 2>&1 &
+run=$!
+pids="$pids $run"
+# The phone: one line per delivery. Both tails end when the runner has ended
+# (alertsink delivers pending alerts before that).
+tail --pid="$run" -n +1 -f "$demo/phone.log" | node -e '
+  const rl = require("readline").createInterface({ input: process.stdin });
+  rl.on("line", (l) => {
+    if (!l.startsWith("DELIVERY ")) return;
+    const d = JSON.parse(l.slice(9));
+    const m = JSON.parse(d.body.Message);
+    let p = {}; try { p = JSON.parse(m.http); } catch (e) {}
+    const t = new Date(d.received_ms).toTimeString().slice(0, 8);
+    console.log(`  PHONE ${t}  ${m.default}` + (p.snapshot ? `  (snapshot ${p.snapshot.face})` : ""));
+  });' &
+phone=$!
+pids="$pids $phone"
+tail --pid="$run" -n +1 -f "$demo/run.log" |
+  grep --line-buffered -E ': face track|stopped:|warning|error' | sed -u 's/^facealert-run: /  /' &
+pids="$pids $!"
+status=0
+wait "$run" || status=$?
+[ "$status" -eq 0 ] || die "the pipeline failed (exit $status), see $demo/run.log"
+wait "$phone" || true
+
+say "5. Results"
+alerts=$(grep -c '^DELIVERY ' "$demo/phone.log" || true)
+for cam in cam1 cam2 cam3; do
+  n=$(grep -c "^DELIVERY .*at $cam " "$demo/phone.log" || true)
+  a=$(grep -c "^EVENT $cam enter" "$demo/camsim.log" || true)
+  f=$(facealert fragments list --stream "$cam" --output json |
+      node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Fragments.length))')
+  echo "  $cam: $a appearance(s), $n alert(s), $f recorded fragment(s)"
+done
+echo "  alerts received by the phone: $alerts (expected: cam2 only, one per appearance)"
+echo
+echo "Recordings (the local stream store): $FACEALERT_STREAMS_DIR"
+echo "  facealert streams list"
+echo "  facealert fragments list --stream cam2"
+first=$(grep -m1 '^DELIVERY .*at cam2 ' "$demo/phone.log" | sed 's/^DELIVERY //' |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{if(!s)return;const t=JSON.parse(s).received_ms/1000;console.log((t-4).toFixed(1),(t+4).toFixed(1))})')
+if [ -n "$first" ]; then
+  set -- $first
+  echo "  the first alert's clip (8 s around it):"
+  echo "  facealert clip --stream cam2 --start $1 --end $2 -o stranger.mp4"
+fi
+echo "Snapshots of the alerts (frame with the face boxed, and the face): $FACEALERT_SNAPSHOTS_DIR/cam2"
+ls "$FACEALERT_SNAPSHOTS_DIR/cam2" 2>/dev/null | sed 's/^/  /' | head -6
+echo "Logs: $demo/run.log (pipeline), camsim.log (cameras), phone.log (deliveries)"
+echo "To use these commands, first: . scripts/gst-env.sh $build; export FACEALERT_STREAMS_DIR=$FACEALERT_STREAMS_DIR"

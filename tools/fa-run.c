@@ -22,8 +22,14 @@
  *
  * stdout, one line each ("facealert-run: " prefix):
  *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
- *   CAM: finished (EOS) | stats CAM buffers=N restarts=N state=STATE
- *   stopping: ... | stopped */
+ *   CAM: finished (EOS) | stats CAM buffers=N dropped=N restarts=N state=STATE
+ *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
+ *   CAM: alert ID queued track N: SUBJECT | delivered ... | retrying ... | failed ...
+ *   stopping: ... | stopped
+ * "face" lines come from facematch's messages (once per track, when it is
+ * decided, and again if its identity changes); "alert" lines from alertsink's
+ * facealert/alert messages. "dropped" counts buffers dropped by the leaky
+ * queues of the camera (frames the analysis skipped because it fell behind). */
 
 #include "fa-run-desc.h"
 
@@ -43,6 +49,9 @@ typedef struct {
   gpointer last_buffer_us;   // atomic; a gint64 monotonic time
   gint buffers_run;          // atomic: buffers at the sinks in this run
   guint64 buffers_total;     // buffers in earlier runs
+  GPtrArray *leaky;          // LeakyQueue of this run
+  guint64 dropped_total;     // dropped by leaky queues in earlier runs
+  GHashTable *tracks;        // track id -> last printed identity (this run)
   gboolean flowing;
   gboolean finished;         // EOS reached after shutdown / in --once mode
   gboolean failed;
@@ -75,8 +84,76 @@ say (const gchar *format, ...)
   fflush (stdout);
 }
 
+// Buffers into and out of one leaky queue: in - out - level = dropped.
+typedef struct {
+  GstElement *queue;
+  gint in, out;              // atomic
+} LeakyQueue;
+
 static void camera_start (Camera *cam);
 static void maybe_quit (void);
+
+static void
+leaky_queue_free (gpointer data)
+{
+  LeakyQueue *q = data;
+  gst_object_unref (q->queue);
+  g_free (q);
+}
+
+static GstPadProbeReturn
+count_leaky (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  gint *counter = data;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    g_atomic_int_add (counter, gst_buffer_list_length (
+            GST_PAD_PROBE_INFO_BUFFER_LIST (info)));
+  else
+    g_atomic_int_inc (counter);
+  return GST_PAD_PROBE_OK;
+}
+
+static guint64
+leaky_dropped (LeakyQueue *q)
+{
+  guint level = 0;
+  g_object_get (q->queue, "current-level-buffers", &level, NULL);
+  gint64 d = (gint64) g_atomic_int_get (&q->in) - g_atomic_int_get (&q->out)
+      - level;
+  return d > 0 ? (guint64) d : 0;
+}
+
+static guint64
+camera_dropped (Camera *cam)
+{
+  guint64 d = cam->dropped_total;
+  for (guint i = 0; cam->leaky && i < cam->leaky->len; i++)
+    d += leaky_dropped (g_ptr_array_index (cam->leaky, i));
+  return d;
+}
+
+static void
+watch_leaky (Camera *cam, GstElement *el)
+{
+  GstElementFactory *f = gst_element_get_factory (el);
+  gint leaky = 0;
+  if (f == NULL || g_strcmp0 (GST_OBJECT_NAME (f), "queue") != 0)
+    return;
+  g_object_get (el, "leaky", &leaky, NULL);
+  if (leaky == 0)
+    return;
+  LeakyQueue *q = g_new0 (LeakyQueue, 1);
+  q->queue = gst_object_ref (el);
+  GstPad *sink = gst_element_get_static_pad (el, "sink");
+  GstPad *src = gst_element_get_static_pad (el, "src");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, count_leaky, &q->in, NULL);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, count_leaky, &q->out, NULL);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  g_ptr_array_add (cam->leaky, q);
+}
 
 static GstPadProbeReturn
 count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -97,6 +174,7 @@ watch_sinks (Camera *cam)
   GValue item = G_VALUE_INIT;
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
     GstElement *el = g_value_get_object (&item);
+    watch_leaky (cam, el);
     if (!GST_IS_BIN (el) && GST_OBJECT_FLAG_IS_SET (el, GST_ELEMENT_FLAG_SINK)) {
       GstPad *pad = gst_element_get_static_pad (el, "sink");
       if (pad) {
@@ -120,6 +198,9 @@ camera_teardown (Camera *cam)
     g_source_remove (cam->bus_watch);
   cam->bus_watch = 0;
   gst_element_set_state (cam->pipeline, GST_STATE_NULL);
+  cam->dropped_total = camera_dropped (cam);
+  g_clear_pointer (&cam->leaky, g_ptr_array_unref);
+  g_clear_pointer (&cam->tracks, g_hash_table_unref);
   g_clear_object (&cam->pipeline);
   cam->buffers_total += g_atomic_int_get (&cam->buffers_run);
   g_atomic_int_set (&cam->buffers_run, 0);
@@ -177,12 +258,81 @@ describe_error (GstMessage *msg)
       err->message);
 }
 
+// One line per facematch track when it is decided or changes identity.
+static void
+report_faces (Camera *cam, const GstStructure *s)
+{
+  const GValue *faces = gst_structure_get_value (s, "faces");
+  if (faces == NULL || !GST_VALUE_HOLDS_LIST (faces))
+    return;
+  for (guint i = 0; i < gst_value_list_get_size (faces); i++) {
+    const GstStructure *f =
+        gst_value_get_structure (gst_value_list_get_value (faces, i));
+    guint64 track = 0;
+    gboolean decided = FALSE, known = FALSE;
+    gdouble similarity = 0;
+    const gchar *name = gst_structure_get_string (f, "name");
+    gst_structure_get (f, "track-id", G_TYPE_UINT64, &track, "decided",
+        G_TYPE_BOOLEAN, &decided, "known", G_TYPE_BOOLEAN, &known,
+        "similarity", G_TYPE_DOUBLE, &similarity, NULL);
+    if (!decided)
+      continue;
+    g_autofree gchar *state = g_strdup_printf ("%d:%s", known, name ? name : "");
+    gpointer key = g_memdup2 (&track, sizeof track);
+    const gchar *old = g_hash_table_lookup (cam->tracks, key);
+    if (g_strcmp0 (old, state) == 0) {
+      g_free (key);
+      continue;
+    }
+    if (known)
+      say ("%s: face track %" G_GUINT64_FORMAT ": known %s similarity %.1f",
+          cam->def->name, track, name, similarity);
+    else
+      say ("%s: face track %" G_GUINT64_FORMAT ": unknown (best similarity "
+          "%.1f)", cam->def->name, track, similarity);
+    g_hash_table_replace (cam->tracks, key, g_steal_pointer (&state));
+  }
+}
+
+static void
+report_alert (Camera *cam, const GstStructure *s)
+{
+  const gchar *status = gst_structure_get_string (s, "status");
+  const gchar *id = gst_structure_get_string (s, "id");
+  guint64 track = 0;
+  guint attempts = 0;
+
+  if (g_strcmp0 (status, "queued") == 0) {
+    gst_structure_get_uint64 (s, "track-id", &track);
+    say ("%s: alert %s queued track %" G_GUINT64_FORMAT ": %s", cam->def->name,
+        id, track, gst_structure_get_string (s, "subject"));
+  } else if (g_strcmp0 (status, "delivered") == 0) {
+    gint64 queued = 0, delivered = 0;
+    gst_structure_get (s, "attempts", G_TYPE_UINT, &attempts, "queued-time",
+        G_TYPE_INT64, &queued, "delivered-time", G_TYPE_INT64, &delivered, NULL);
+    say ("%s: alert %s delivered (attempts %u, %.0f ms after queued)",
+        cam->def->name, id, attempts, (delivered - queued) / 1000.0);
+  } else {
+    gst_structure_get_uint (s, "attempts", &attempts);
+    say ("%s: alert %s %s (attempts %u): %s", cam->def->name, id, status,
+        attempts, gst_structure_get_string (s, "error"));
+  }
+}
+
 static gboolean
 on_bus (GstBus *bus, GstMessage *msg, gpointer data)
 {
   Camera *cam = data;
 
   switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ELEMENT:{
+      const GstStructure *s = gst_message_get_structure (msg);
+      if (gst_structure_has_name (s, "facematch"))
+        report_faces (cam, s);
+      else if (gst_structure_has_name (s, "facealert/alert"))
+        report_alert (cam, s);
+      break;
+    }
     case GST_MESSAGE_ERROR:{
       g_autofree gchar *why = describe_error (msg);
       cam->bus_watch = 0;       // removed by returning G_SOURCE_REMOVE
@@ -242,6 +392,9 @@ camera_start (Camera *cam)
     camera_failed (cam, error->message);
     return;
   }
+  cam->leaky = g_ptr_array_new_with_free_func (leaky_queue_free);
+  cam->tracks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+      g_free);
   watch_sinks (cam);
   cam->flowing = FALSE;
   cam->started_us = g_get_monotonic_time ();
@@ -289,9 +442,10 @@ print_stats (gpointer data)
     Camera *cam = g_ptr_array_index (cameras, i);
     const gchar *state = cam->finished ? "finished" : cam->pipeline == NULL ?
         "waiting" : cam->flowing ? "flowing" : "starting";
-    say ("stats %s buffers=%" G_GUINT64_FORMAT " restarts=%u state=%s",
-        cam->def->name, cam->buffers_total +
-        (guint64) g_atomic_int_get (&cam->buffers_run), cam->restarts, state);
+    say ("stats %s buffers=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
+        " restarts=%u state=%s", cam->def->name, cam->buffers_total +
+        (guint64) g_atomic_int_get (&cam->buffers_run), camera_dropped (cam),
+        cam->restarts, state);
   }
   return G_SOURCE_CONTINUE;
 }

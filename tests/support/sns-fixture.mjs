@@ -3,10 +3,12 @@
 // 127.0.0.1 port, a topic and a FIFO topic each subscribed by an HTTP
 // subscriber that records every delivery.
 //
-// Usage: node sns-fixture.mjs TEST_SERVERS_DIR
+// Usage: node sns-fixture.mjs TEST_SERVERS_DIR [--print-deliveries]
 // Prints one JSON line when ready:
 //   {"endpoint": "http://127.0.0.1:P/", "topic": ARN, "fifo_topic": ARN,
 //    "control": "http://127.0.0.1:Q"}
+// With --print-deliveries, then one line per delivery as it arrives:
+//   DELIVERY {"received_ms": ..., "body": <SNS notification>}
 // Control (on the subscriber's port):
 //   GET  /deliveries   -> JSON array of {received_ms, body: <SNS notification>}
 //   POST /sns/stop     -> the SNS server stops listening (connections dropped)
@@ -19,6 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const serversDir = path.resolve(process.argv[2]);
+const printDeliveries = process.argv.includes('--print-deliveries');
 const require = createRequire(path.join(serversDir, 'package.json'));
 const express = require('express');
 const snsServerPath = path.join(serversDir, 'node_modules', 'serverless-offline-sns',
@@ -56,7 +59,9 @@ const subscriber = http.createServer((req, res) => {
     const body = Buffer.concat(chunks).toString('utf8');
     try {
       if (req.method === 'POST' && req.url === '/deliver') {
-        deliveries.push({ received_ms: Date.now(), body: JSON.parse(body) });
+        const delivery = { received_ms: Date.now(), body: JSON.parse(body) };
+        deliveries.push(delivery);
+        if (printDeliveries) process.stdout.write('DELIVERY ' + JSON.stringify(delivery) + '\n');
         res.end('ok');
       } else if (req.method === 'GET' && req.url === '/deliveries') {
         res.setHeader('Content-Type', 'application/json');
