@@ -307,17 +307,6 @@ fa_outbox_count (FaOutbox *outbox, FaOutboxState state)
   return count;
 }
 
-typedef struct {
-  gint64 seq;
-  gchar *id;
-  gint64 created_us;
-  gint attempts;
-  gint64 next_attempt_us;
-  gchar *topic_arn, *phone_number, *subject, *message, *dedup_id, *group_id;
-  gboolean json_structure;
-  gchar **attributes;
-} Row;
-
 static gchar *
 column_dup (sqlite3_stmt *stmt, int i)
 {
@@ -325,62 +314,69 @@ column_dup (sqlite3_stmt *stmt, int i)
   return text != NULL ? g_strdup ((const gchar *) text) : NULL;
 }
 
-static void
-row_clear (Row *row)
+#define ALERT_COLUMNS "id, state, created_us, attempts, next_attempt_us," \
+  " topic_arn, phone_number, subject, message, json_structure, attributes," \
+  " dedup_id, group_id, message_id, last_error, delivered_us"
+
+static FaOutboxAlert *
+alert_from_row (sqlite3_stmt *stmt)
 {
-  g_free (row->id);
-  g_free (row->topic_arn);
-  g_free (row->phone_number);
-  g_free (row->subject);
-  g_free (row->message);
-  g_free (row->dedup_id);
-  g_free (row->group_id);
-  g_strfreev (row->attributes);
-  memset (row, 0, sizeof *row);
+  FaOutboxAlert *alert = g_new0 (FaOutboxAlert, 1);
+  alert->id = column_dup (stmt, 0);
+  alert->state = fa_outbox_state_from_name ((const gchar *)
+      sqlite3_column_text (stmt, 1));
+  alert->created_us = sqlite3_column_int64 (stmt, 2);
+  alert->attempts = sqlite3_column_int (stmt, 3);
+  alert->next_attempt_us = sqlite3_column_int64 (stmt, 4);
+  alert->topic_arn = column_dup (stmt, 5);
+  alert->phone_number = column_dup (stmt, 6);
+  alert->subject = column_dup (stmt, 7);
+  alert->message = column_dup (stmt, 8);
+  alert->json_structure = sqlite3_column_int (stmt, 9);
+  const gchar *attributes = (const gchar *) sqlite3_column_text (stmt, 10);
+  alert->attributes = attributes != NULL && *attributes != '\0'
+      ? g_strsplit (attributes, ATTR_SEP, -1) : NULL;
+  alert->deduplication_id = column_dup (stmt, 11);
+  alert->group_id = column_dup (stmt, 12);
+  alert->message_id = column_dup (stmt, 13);
+  alert->last_error = column_dup (stmt, 14);
+  alert->last_error_code = fa_sns_error_code (alert->last_error);
+  alert->delivered_us = sqlite3_column_int64 (stmt, 15);
+  for (guint i = 0; alert->attributes != NULL && alert->attributes[i] != NULL
+      && alert->attributes[i + 1] != NULL; i += 2)
+    if (g_str_equal (alert->attributes[i], "camera")) {
+      alert->camera = g_strdup (alert->attributes[i + 1]);
+      break;
+    }
+  if (alert->camera == NULL && alert->group_id != NULL)
+    alert->camera = g_strdup (alert->group_id);
+  return alert;
 }
 
-/* With the lock held: the oldest pending message. */
-static gboolean
-next_pending (FaOutbox *outbox, Row *row)
+/* With the lock held: the oldest pending alert, or NULL. */
+static FaOutboxAlert *
+next_pending (FaOutbox *outbox)
 {
   sqlite3_stmt *stmt = NULL;
-  gboolean found = FALSE;
-  if (sqlite3_prepare_v2 (outbox->db, "SELECT seq, id, created_us, attempts,"
-          " next_attempt_us, topic_arn, phone_number, subject, message,"
-          " json_structure, attributes, dedup_id, group_id FROM alerts"
+  FaOutboxAlert *alert = NULL;
+  if (sqlite3_prepare_v2 (outbox->db, "SELECT " ALERT_COLUMNS " FROM alerts"
           " WHERE state = 'pending' ORDER BY seq LIMIT 1", -1, &stmt,
-          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW) {
-    row->seq = sqlite3_column_int64 (stmt, 0);
-    row->id = column_dup (stmt, 1);
-    row->created_us = sqlite3_column_int64 (stmt, 2);
-    row->attempts = sqlite3_column_int (stmt, 3);
-    row->next_attempt_us = sqlite3_column_int64 (stmt, 4);
-    row->topic_arn = column_dup (stmt, 5);
-    row->phone_number = column_dup (stmt, 6);
-    row->subject = column_dup (stmt, 7);
-    row->message = column_dup (stmt, 8);
-    row->json_structure = sqlite3_column_int (stmt, 9);
-    g_autofree gchar *attributes = column_dup (stmt, 10);
-    row->attributes = attributes != NULL && *attributes != '\0'
-        ? g_strsplit (attributes, ATTR_SEP, -1) : NULL;
-    row->dedup_id = column_dup (stmt, 11);
-    row->group_id = column_dup (stmt, 12);
-    found = TRUE;
-  }
+          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    alert = alert_from_row (stmt);
   sqlite3_finalize (stmt);
-  return found;
+  return alert;
 }
 
 /* With the lock held. */
 static void
-update_row (FaOutbox *outbox, gint64 seq, const gchar *state, gint attempts,
+update_row (FaOutbox *outbox, const gchar *id, const gchar *state, gint attempts,
     gint64 next_attempt_us, const gchar *message_id, const gchar *last_error,
     gint64 delivered_us)
 {
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2 (outbox->db, "UPDATE alerts SET state = ?, attempts = ?,"
           " next_attempt_us = ?, message_id = ?, last_error = ?, delivered_us = ?"
-          " WHERE seq = ?", -1, &stmt, NULL) == SQLITE_OK) {
+          " WHERE id = ?", -1, &stmt, NULL) == SQLITE_OK) {
     sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_int (stmt, 2, attempts);
     sqlite3_bind_int64 (stmt, 3, next_attempt_us);
@@ -390,7 +386,7 @@ update_row (FaOutbox *outbox, gint64 seq, const gchar *state, gint attempts,
       sqlite3_bind_int64 (stmt, 6, delivered_us);
     else
       sqlite3_bind_null (stmt, 6);
-    sqlite3_bind_int64 (stmt, 7, seq);
+    sqlite3_bind_text (stmt, 7, id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step (stmt) != SQLITE_DONE)
       g_warning ("outbox %s: cannot record the state of an alert: %s",
           outbox->path, sqlite3_errmsg (outbox->db));
@@ -404,30 +400,29 @@ worker (gpointer data)
   FaOutbox *outbox = data;
   g_mutex_lock (&outbox->lock);
   while (!outbox->stop) {
-    Row row = { 0 };
     /* Also woken every POLL_US: `facealert alerts retry` in another process
      * may have requeued an alert or made a pending one due now. */
-    if (!next_pending (outbox, &row)) {
+    g_autoptr (FaOutboxAlert) row = next_pending (outbox);
+    if (row == NULL) {
       g_cond_broadcast (&outbox->cond);   /* idle */
       g_cond_wait_until (&outbox->cond, &outbox->lock,
           g_get_monotonic_time () + POLL_US);
       continue;
     }
     gint64 now = g_get_real_time ();
-    if (row.next_attempt_us > now) {
+    if (row->next_attempt_us > now) {
       g_cond_wait_until (&outbox->cond, &outbox->lock,
-          g_get_monotonic_time () + MIN (row.next_attempt_us - now, POLL_US));
-      row_clear (&row);
+          g_get_monotonic_time () + MIN (row->next_attempt_us - now, POLL_US));
       continue;
     }
     g_mutex_unlock (&outbox->lock);
 
     FaSnsMessage message = {
-      .topic_arn = row.topic_arn, .phone_number = row.phone_number,
-      .subject = row.subject, .message = row.message,
-      .json_structure = row.json_structure,
-      .attributes = (const gchar * const *) row.attributes,
-      .deduplication_id = row.dedup_id, .group_id = row.group_id,
+      .topic_arn = row->topic_arn, .phone_number = row->phone_number,
+      .subject = row->subject, .message = row->message,
+      .json_structure = row->json_structure,
+      .attributes = (const gchar * const *) row->attributes,
+      .deduplication_id = row->deduplication_id, .group_id = row->group_id,
     };
     GError *error = NULL;
     g_autofree gchar *message_id = fa_sns_client_publish (outbox->client,
@@ -435,28 +430,27 @@ worker (gpointer data)
     gint64 done = g_get_real_time ();
 
     g_mutex_lock (&outbox->lock);
-    FaOutboxEvent event = { .id = row.id, .attempts = row.attempts + 1,
-      .queued_us = row.created_us, .message_id = message_id, .error = error };
+    FaOutboxEvent event = { .id = row->id, .attempts = row->attempts + 1,
+      .queued_us = row->created_us, .message_id = message_id, .error = error };
     if (message_id != NULL) {
-      update_row (outbox, row.seq, "delivered", row.attempts + 1, 0, message_id,
+      update_row (outbox, row->id, "delivered", row->attempts + 1, 0, message_id,
           NULL, done);
       event.state = FA_OUTBOX_DELIVERED;
       event.delivered_us = done;
     } else if (outbox->stop && error != NULL && error->code == FA_ERROR_NETWORK) {
       /* Cancelled by close(): stays pending, not an attempt. */
       g_clear_error (&error);
-      row_clear (&row);
       break;
     } else if (fa_sns_error_is_retryable (error)) {
-      gint shift = MIN (row.attempts, 20);
+      gint shift = MIN (row->attempts, 20);
       gint64 delay = MIN (outbox->backoff_initial_us << shift, outbox->backoff_max_us);
       delay = delay * g_random_double_range (0.8, 1.2);
-      update_row (outbox, row.seq, "pending", row.attempts + 1, done + delay,
+      update_row (outbox, row->id, "pending", row->attempts + 1, done + delay,
           NULL, error->message, 0);
       event.state = FA_OUTBOX_RETRYING;
       event.retry_in_us = delay;
     } else {
-      update_row (outbox, row.seq, "failed", row.attempts + 1, 0, NULL,
+      update_row (outbox, row->id, "failed", row->attempts + 1, 0, NULL,
           error != NULL ? error->message : "unknown error", 0);
       event.state = FA_OUTBOX_FAILED;
     }
@@ -467,7 +461,6 @@ worker (gpointer data)
     if (notify != NULL)
       notify (&event, notify_data);
     g_clear_error (&error);
-    row_clear (&row);
     g_mutex_lock (&outbox->lock);
   }
   g_mutex_unlock (&outbox->lock);
@@ -604,44 +597,6 @@ sql_failed (FaOutbox *outbox, int rc, const gchar *what, GError **error)
   return FALSE;
 }
 
-#define ALERT_COLUMNS "id, state, created_us, attempts, next_attempt_us," \
-  " topic_arn, phone_number, subject, message, json_structure, attributes," \
-  " dedup_id, group_id, message_id, last_error, delivered_us"
-
-static FaOutboxAlert *
-alert_from_row (sqlite3_stmt *stmt)
-{
-  FaOutboxAlert *alert = g_new0 (FaOutboxAlert, 1);
-  alert->id = column_dup (stmt, 0);
-  alert->state = fa_outbox_state_from_name ((const gchar *)
-      sqlite3_column_text (stmt, 1));
-  alert->created_us = sqlite3_column_int64 (stmt, 2);
-  alert->attempts = sqlite3_column_int (stmt, 3);
-  alert->next_attempt_us = sqlite3_column_int64 (stmt, 4);
-  alert->topic_arn = column_dup (stmt, 5);
-  alert->phone_number = column_dup (stmt, 6);
-  alert->subject = column_dup (stmt, 7);
-  alert->message = column_dup (stmt, 8);
-  alert->json_structure = sqlite3_column_int (stmt, 9);
-  const gchar *attributes = (const gchar *) sqlite3_column_text (stmt, 10);
-  alert->attributes = attributes != NULL && *attributes != '\0'
-      ? g_strsplit (attributes, ATTR_SEP, -1) : NULL;
-  alert->deduplication_id = column_dup (stmt, 11);
-  alert->group_id = column_dup (stmt, 12);
-  alert->message_id = column_dup (stmt, 13);
-  alert->last_error = column_dup (stmt, 14);
-  alert->last_error_code = fa_sns_error_code (alert->last_error);
-  alert->delivered_us = sqlite3_column_int64 (stmt, 15);
-  for (guint i = 0; alert->attributes != NULL && alert->attributes[i] != NULL
-      && alert->attributes[i + 1] != NULL; i += 2)
-    if (g_str_equal (alert->attributes[i], "camera")) {
-      alert->camera = g_strdup (alert->attributes[i + 1]);
-      break;
-    }
-  if (alert->camera == NULL && alert->group_id != NULL)
-    alert->camera = g_strdup (alert->group_id);
-  return alert;
-}
 
 static gboolean
 alert_matches (const FaOutboxAlert *alert, const FaOutboxQuery *query)
