@@ -35,12 +35,8 @@ cli (gchar **out, gchar **err, const gchar *first, ...)
     g_ptr_array_add (args, (gchar *) a);
   va_end (ap);
   g_ptr_array_add (args, NULL);
-  int status = -1;
-  GError *error = NULL;
   gchar *o = NULL, *e = NULL;
-  g_assert_true (g_spawn_sync (NULL, (gchar **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
-          NULL, NULL, &o, &e, &status, &error));
-  g_assert_no_error (error);
+  int status = fa_test_run_argv ((const gchar *const *) args->pdata, &o, &e);
   g_assert_null (strstr (o, "SeCrEt"));
   g_assert_null (strstr (e, "SeCrEt"));
   if (out)
@@ -51,7 +47,7 @@ cli (gchar **out, gchar **err, const gchar *first, ...)
     *err = e;
   else
     g_free (e);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
+  return status;
 }
 
 /* `alerts ARGS... --output json` -> its "Alerts" array (asserts success). */

@@ -24,21 +24,7 @@ cli (gchar **out, gchar **err, const gchar *first, ...)
     g_ptr_array_add (args, g_strdup (a));
   va_end (ap);
   g_ptr_array_add (args, NULL);
-  int status = -1;
-  GError *error = NULL;
-  gchar *o = NULL, *e = NULL;
-  g_assert_true (g_spawn_sync (NULL, (gchar **) args->pdata, NULL, G_SPAWN_SEARCH_PATH,
-          NULL, NULL, &o, &e, &status, &error));
-  g_assert_no_error (error);
-  if (out)
-    *out = o;
-  else
-    g_free (o);
-  if (err)
-    *err = e;
-  else
-    g_free (e);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
+  return fa_test_run_argv ((const gchar *const *) args->pdata, out, err);
 }
 
 static gchar *

@@ -48,3 +48,23 @@ fa_test_rm_rf (const gchar *path)
   g_autofree gchar *command = g_strdup_printf ("rm -rf '%s'", path);
   (void) !system (command);
 }
+
+int
+fa_test_run_argv (const gchar *const *argv, gchar **out, gchar **err)
+{
+  gchar *o = NULL, *e = NULL;
+  int status = -1;
+  GError *error = NULL;
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_SEARCH_PATH,
+          NULL, NULL, &o, &e, &status, &error));
+  g_assert_no_error (error);
+  if (out != NULL)
+    *out = o;
+  else
+    g_free (o);
+  if (err != NULL)
+    *err = e;
+  else
+    g_free (e);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
+}
