@@ -59,8 +59,10 @@
 #include "fa-elements.h"
 #include "fa-meta.h"
 
+#include "fa-align.h"
 #include "fa-collection.h"
 #include "fa-embedder.h"
+#include "fa-face-gate.h"
 #include "fa-face-json.h"
 #include "fa-recognize-defaults.h"
 #include "fa-tracker.h"
@@ -74,8 +76,12 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
 #define DEFAULT_PROP_COLLECTIONS_DIR NULL
 #define DEFAULT_PROP_MODEL NULL
 #define DEFAULT_PROP_FACE_MATCH_THRESHOLD FA_DEFAULT_FACE_MATCH_THRESHOLD
-#define DEFAULT_PROP_EMBED_INTERVAL 5
-#define DEFAULT_PROP_MIN_TRACK_EVIDENCE 2
+#define DEFAULT_PROP_EMBED_INTERVAL 3
+#define DEFAULT_PROP_MIN_TRACK_EVIDENCE 1
+#define DEFAULT_PROP_MIN_UNKNOWN_EVIDENCE 3
+#define DEFAULT_PROP_MIN_FACE_SCORE 0.85
+#define DEFAULT_PROP_MIN_FACE_SIZE 32
+#define DEFAULT_PROP_MAX_FACE_POSE 40.0
 #define DEFAULT_PROP_MAX_TRACK_EMBEDDINGS 5
 #define DEFAULT_PROP_REFRESH_INTERVAL 1000
 #define DEFAULT_PROP_IOU_THRESHOLD 0.3
@@ -93,6 +99,10 @@ enum
   PROP_FACE_MATCH_THRESHOLD,
   PROP_EMBED_INTERVAL,
   PROP_MIN_TRACK_EVIDENCE,
+  PROP_MIN_UNKNOWN_EVIDENCE,
+  PROP_MIN_FACE_SCORE,
+  PROP_MIN_FACE_SIZE,
+  PROP_MAX_FACE_POSE,
   PROP_MAX_TRACK_EMBEDDINGS,
   PROP_REFRESH_INTERVAL,
   PROP_IOU_THRESHOLD,
@@ -113,6 +123,10 @@ struct _FaFaceMatch
   gdouble threshold;
   guint embed_interval;
   guint min_evidence;
+  guint min_unknown_evidence;
+  gdouble min_face_score;
+  guint min_face_size;
+  gdouble max_face_pose;
   guint max_embeddings;
   guint refresh_interval;
   gdouble iou_threshold;
@@ -240,7 +254,7 @@ fa_face_match_stop (GstBaseTransform * trans)
  * matches (FaSearchMatch, best first) for the record. */
 static GArray *
 fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble threshold,
-    guint max_matches, guint min_evidence)
+    guint max_matches, guint min_known, guint min_unknown)
 {
   float mean[FA_EMBED_MAX_DIM];
   if (!fa_track_mean_embedding (track, mean))
@@ -259,7 +273,18 @@ fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble thresho
     fa_track_set_identity (track, FALSE, NULL, NULL,
         any->len > 0 ? g_array_index (any, FaSearchMatch, 0).similarity : 0.0);
   }
-  track->decided = track->n_embeddings >= min_evidence;
+  /* Asymmetric: "known" silences a track, so a little good evidence is
+   * enough; "unknown" alerts, so it needs more. An early "known" is not
+   * final: the track is searched again with every new embedding, and an
+   * identity that changes is reported again. */
+  gboolean was_decided = track->decided;
+  track->decided = track->known ? track->n_embeddings >= min_known
+      : track->n_embeddings >= min_unknown;
+  if (track->decided && !was_decided)
+    GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT " decided %s %s (similarity %.1f) "
+        "after %u embeddings (consistency %.2f)", track->id,
+        track->known ? "known:" : "unknown", track->known ? track->name : "",
+        track->similarity, track->n_embeddings, fa_track_consistency (track));
   return matches;
 }
 
@@ -313,6 +338,10 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   GST_OBJECT_LOCK (self);
   gdouble threshold = self->threshold;
   guint embed_interval = self->embed_interval, min_evidence = self->min_evidence;
+  guint min_unknown = self->min_unknown_evidence;
+  FaFaceGate gate = { (float) self->min_face_score, (float) self->min_face_size,
+    (float) self->max_face_pose, 1.0f
+  };
   guint max_embeddings = self->max_embeddings, refresh_interval = self->refresh_interval;
   guint max_matches = self->max_matches;
   gboolean post = self->post_messages;
@@ -359,13 +388,34 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     FaTrack *track = tracks[i];
     GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
 
+    /* Only faces good enough to judge are embedded; a face that is not stays
+     * due, so the track's next good frame is embedded at once. */
     gboolean due = track->frames_since_embed == G_MAXUINT
         || track->frames_since_embed >= embed_interval;
-    if (have_image && track->n_embeddings < max_embeddings && due) {
+    guint gate_reasons = 0;
+    if (have_image && track->n_embeddings < max_embeddings && due
+        && (gate_reasons = fa_face_gate_check (&gate, face, width, height)) != 0)
+      GST_LOG_OBJECT (self, "track %" G_GUINT64_FORMAT ": face not judged (%s): score "
+          "%.2f, %.0fx%.0f", track->id, fa_face_gate_reasons_string (gate_reasons),
+          face->score, face->box.width, face->box.height);
+    if (have_image && track->n_embeddings < max_embeddings && due && gate_reasons == 0) {
       float embedding[FA_EMBED_MAX_DIM];
       GError *error = NULL;
       if (fa_embedder_embed (self->embedder, &image, face, embedding, &error)) {
-        fa_track_add_embedding (track, embedding, fa_embedder_dim (self->embedder));
+        int dim = fa_embedder_dim (self->embedder);
+        if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_DEBUG) {
+          g_autoptr (GArray) one = fa_faces_search (self->gallery,
+              fa_embedder_model_name (self->embedder),
+              fa_embedder_model_version (self->embedder), embedding, dim, 0.0, 1);
+          float roll, yaw, pitch;
+          fa_face_pose (face, &roll, &yaw, &pitch);
+          GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT " embedding %u: score %.3f, "
+              "%.0fx%.0f, roll %.0f yaw %.0f pitch %.0f, best similarity %.1f",
+              track->id, track->n_embeddings + 1, face->score, face->box.width,
+              face->box.height, roll, yaw, pitch,
+              one->len > 0 ? g_array_index (one, FaSearchMatch, 0).similarity : 0.0);
+        }
+        fa_track_add_embedding (track, embedding, dim);
         self->n_embeddings++;
       } else {
         GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT ": %s", track->id, error->message);
@@ -374,7 +424,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     }
     /* A track cannot gather more evidence than it is allowed embeddings. */
     g_autoptr (GArray) matches = fa_face_match_search_track (self, track, threshold,
-        max_matches, MIN (min_evidence, max_embeddings));
+        max_matches, MIN (min_evidence, max_embeddings), MIN (min_unknown, max_embeddings));
     if (track->decided)
       track->known ? n_known++ : n_unknown++;
 
@@ -504,8 +554,31 @@ fa_face_match_class_init (FaFaceMatchClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MIN_TRACK_EVIDENCE,
       g_param_spec_uint ("min-track-evidence", "Minimum track evidence",
-          "Embeddings of a track before it is decided known or unknown", 1, 100,
+          "Good embeddings of a track before it is decided known "
+          "(see min-unknown-evidence for unknown)", 1, 100,
           DEFAULT_PROP_MIN_TRACK_EVIDENCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MIN_UNKNOWN_EVIDENCE,
+      g_param_spec_uint ("min-unknown-evidence", "Minimum unknown evidence",
+          "Good embeddings of a track before it is decided unknown (an alert); "
+          "min-track-evidence is the number for known", 1, 100,
+          DEFAULT_PROP_MIN_UNKNOWN_EVIDENCE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MIN_FACE_SCORE,
+      g_param_spec_double ("min-face-score", "Minimum face score",
+          "Smallest detector score (0..1) of a face that is embedded and judged; "
+          "weaker faces are tracked but never decide anything", 0.0, 1.0,
+          DEFAULT_PROP_MIN_FACE_SCORE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
+      g_param_spec_uint ("min-face-size", "Minimum face size",
+          "Smallest side (pixels) of a face that is embedded and judged", 0, 4096,
+          DEFAULT_PROP_MIN_FACE_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_FACE_POSE,
+      g_param_spec_double ("max-face-pose", "Maximum face pose",
+          "Largest yaw, roll or pitch (degrees, estimated from the landmarks) of a "
+          "face that is embedded and judged", 0.0, 90.0, DEFAULT_PROP_MAX_FACE_POSE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_TRACK_EMBEDDINGS,
       g_param_spec_uint ("max-track-embeddings", "Maximum track embeddings",
@@ -559,6 +632,10 @@ fa_face_match_init (FaFaceMatch * self)
   self->threshold = DEFAULT_PROP_FACE_MATCH_THRESHOLD;
   self->embed_interval = DEFAULT_PROP_EMBED_INTERVAL;
   self->min_evidence = DEFAULT_PROP_MIN_TRACK_EVIDENCE;
+  self->min_unknown_evidence = DEFAULT_PROP_MIN_UNKNOWN_EVIDENCE;
+  self->min_face_score = DEFAULT_PROP_MIN_FACE_SCORE;
+  self->min_face_size = DEFAULT_PROP_MIN_FACE_SIZE;
+  self->max_face_pose = DEFAULT_PROP_MAX_FACE_POSE;
   self->max_embeddings = DEFAULT_PROP_MAX_TRACK_EMBEDDINGS;
   self->refresh_interval = DEFAULT_PROP_REFRESH_INTERVAL;
   self->iou_threshold = DEFAULT_PROP_IOU_THRESHOLD;
@@ -607,6 +684,18 @@ fa_face_match_set_property (GObject * object, guint prop_id, const GValue * valu
       break;
     case PROP_MIN_TRACK_EVIDENCE:
       self->min_evidence = g_value_get_uint (value);
+      break;
+    case PROP_MIN_UNKNOWN_EVIDENCE:
+      self->min_unknown_evidence = g_value_get_uint (value);
+      break;
+    case PROP_MIN_FACE_SCORE:
+      self->min_face_score = g_value_get_double (value);
+      break;
+    case PROP_MIN_FACE_SIZE:
+      self->min_face_size = g_value_get_uint (value);
+      break;
+    case PROP_MAX_FACE_POSE:
+      self->max_face_pose = g_value_get_double (value);
       break;
     case PROP_MAX_TRACK_EMBEDDINGS:
       self->max_embeddings = g_value_get_uint (value);
@@ -662,6 +751,18 @@ fa_face_match_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_MIN_TRACK_EVIDENCE:
       g_value_set_uint (value, self->min_evidence);
+      break;
+    case PROP_MIN_UNKNOWN_EVIDENCE:
+      g_value_set_uint (value, self->min_unknown_evidence);
+      break;
+    case PROP_MIN_FACE_SCORE:
+      g_value_set_double (value, self->min_face_score);
+      break;
+    case PROP_MIN_FACE_SIZE:
+      g_value_set_uint (value, self->min_face_size);
+      break;
+    case PROP_MAX_FACE_POSE:
+      g_value_set_double (value, self->max_face_pose);
       break;
     case PROP_MAX_TRACK_EMBEDDINGS:
       g_value_set_uint (value, self->max_embeddings);

@@ -16,7 +16,8 @@
  *   DROPPED cam2 seconds=5 / RESTORED cam2
  * Commands on stdin: "drop NAME [SECONDS]" (stop serving NAME and close its
  * clients; back after SECONDS, or on "restore NAME"), "restore NAME", "quit".
- * SIGINT/SIGTERM stop the server. */
+ * SIGINT/SIGTERM or "quit" stop the server: clients are closed, "STOPPED" is
+ * printed and the process exits within 3 s (a second signal: at once). */
 
 #include "fa-camsim-clip.h"
 
@@ -26,6 +27,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
   gchar *name;
@@ -302,11 +304,50 @@ on_stdin (GIOChannel *channel, GIOCondition cond, gpointer data)
   return G_SOURCE_REMOVE;       // EOF: no more commands, keep serving
 }
 
+// SIGINT/SIGTERM (dispatched in the main loop by g_unix_signal_add, not in a
+// signal handler): the first quits the loop, a second exits at once.
 static gboolean
 on_signal (gpointer data)
 {
+  static gboolean stopping;
+  if (stopping)
+    _exit (1);
+  stopping = TRUE;
   g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+shutdown_watchdog (gpointer data)
+{
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_printerr ("fa-camsim: shutdown took more than 3 s: exiting anyway\n");
+  _exit (1);
+  return NULL;
+}
+
+static GstRTSPFilterResult
+close_client (GstRTSPServer *srv, GstRTSPClient *client, gpointer data)
+{
+  return GST_RTSP_FILTER_REMOVE;
+}
+
+// Bounded shutdown after the main loop: stop accepting, close the clients,
+// then leave with _exit(). Nothing is left to save (clips are written to the
+// cache atomically when prepared), and exit() would run library destructors
+// while every camera's feeder thread and the RTSP threads still run: a
+// watchdog ends the process if closing the clients ever stalls.
+static void G_GNUC_NORETURN
+shut_down (guint server_source)
+{
+  g_thread_unref (g_thread_new ("watchdog", shutdown_watchdog, NULL));
+  g_source_remove (server_source);
+  g_list_free_full (gst_rtsp_server_client_filter (server, close_client, NULL),
+      g_object_unref);
+  say ("STOPPED");
+  fflush (stdout);
+  fflush (stderr);
+  _exit (0);
 }
 
 static gboolean
@@ -428,13 +469,17 @@ main (int argc, char **argv)
   }
 
   loop = g_main_loop_new (NULL, FALSE);
+  // Before READY, so that a script stopping us right after READY is heard.
+  g_unix_signal_add (SIGINT, on_signal, NULL);
+  g_unix_signal_add (SIGTERM, on_signal, NULL);
   server = gst_rtsp_server_new ();
   g_autofree gchar *service = g_strdup_printf ("%d", port);
   gst_rtsp_server_set_address (server, address);
   gst_rtsp_server_set_service (server, service);
   for (guint i = 0; i < cameras->len; i++)
     camera_mount (g_ptr_array_index (cameras, i));
-  if (gst_rtsp_server_attach (server, NULL) == 0)
+  guint server_source = gst_rtsp_server_attach (server, NULL);
+  if (server_source == 0)
     return fail ("cannot listen on %s:%d (in use?): pick another --port, or "
         "--port 0 for a free one", address, port);
   port = gst_rtsp_server_get_bound_port (server);
@@ -452,12 +497,9 @@ main (int argc, char **argv)
   say ("%s", ready->str);
 
   g_timeout_add_seconds (2, cleanup_sessions, NULL);
-  g_unix_signal_add (SIGINT, on_signal, NULL);
-  g_unix_signal_add (SIGTERM, on_signal, NULL);
   GIOChannel *in = g_io_channel_unix_new (0);
   g_io_add_watch (in, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, NULL);
 
   g_main_loop_run (loop);
-  g_io_channel_unref (in);
-  return 0;
+  shut_down (server_source);
 }

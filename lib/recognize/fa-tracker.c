@@ -146,6 +146,18 @@ fa_track_mean_embedding (const FaTrack *track, float *out)
   return TRUE;
 }
 
+double
+fa_track_consistency (const FaTrack *track)
+{
+  guint n = track->n_embeddings;
+  if (track->embedding_sum == NULL || n < 2)
+    return 1.0;
+  double sum2 = 0;
+  for (int i = 0; i < track->dim; i++)
+    sum2 += (double) track->embedding_sum[i] * track->embedding_sum[i];
+  return (sum2 - n) / ((double) n * (n - 1));
+}
+
 void
 fa_track_set_identity (FaTrack *track, gboolean known, const gchar *name,
     const gchar *face_id, double similarity)

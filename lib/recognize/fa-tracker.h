@@ -52,6 +52,10 @@ GPtrArray *fa_tracker_tracks (FaTracker *tracker);
 void fa_tracker_reset (FaTracker *tracker);
 
 void fa_track_add_embedding (FaTrack *track, const float *embedding, int dim);
+/* How well the track's embeddings agree: their mean pairwise cosine (from the
+ * length of their sum: |sum|^2 = n + 2 * sum of pairwise cosines), 1 for fewer
+ * than two. */
+double fa_track_consistency (const FaTrack *track);
 /* Writes the track's mean embedding (unit length); FALSE before the first. */
 gboolean fa_track_mean_embedding (const FaTrack *track, float *out);
 void fa_track_set_identity (FaTrack *track, gboolean known, const gchar *name,

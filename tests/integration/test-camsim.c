@@ -7,6 +7,7 @@
 #include "fa-test.h"
 
 #include <gst/gst.h>
+#include <signal.h>
 #include <string.h>
 
 typedef struct {
@@ -165,6 +166,43 @@ test_bad_input (void)
   expect_failure (twice, "camera \"cam1\" is given twice");
 }
 
+/* SIGTERM while serving 18 cameras, 3 of them with clients playing: the
+ * process says STOPPED and exits 0 within 5 s (it was once seen hanging in
+ * poll() after SIGTERM with 18 cameras; its shutdown is now bounded). */
+static void
+test_sigterm_many_cameras (void)
+{
+  g_autofree gchar *cache = camsim_cache_dir ();
+  const gchar *scenes[] = { "household", "stranger", "cat" };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup ("fa-camsim"));
+  g_ptr_array_add (argv, g_strdup ("--port"));
+  g_ptr_array_add (argv, g_strdup ("0"));
+  g_ptr_array_add (argv, g_strdup ("--cache-dir"));
+  g_ptr_array_add (argv, g_strdup (cache));
+  for (int i = 1; i <= 18; i++)
+    g_ptr_array_add (argv, g_strdup_printf ("cam%d=scene:%s", i, scenes[i % 3]));
+  g_ptr_array_add (argv, NULL);
+  FaProc *sim = fa_proc_spawn ("camsim18", TRUE, (const gchar * const *) argv->pdata);
+  const gchar *ready = fa_proc_wait_line (sim, "READY ", NULL, 90);
+  g_assert_nonnull (ready);
+  g_auto (GStrv) urls = g_strsplit (ready + strlen ("READY "), " ", -1);
+  g_assert_cmpuint (g_strv_length (urls), ==, 18);
+
+  Client clients[N_CAMS] = { 0 };
+  for (int i = 0; i < N_CAMS; i++)
+    client_start (&clients[i], urls[i]);
+  g_assert_true (fa_wait_until (all_have_frames, clients, 30));
+
+  g_subprocess_send_signal (sim->proc, SIGTERM);
+  g_assert_cmpint (fa_proc_wait_exit (sim, 5), ==, 0);
+  guint from = 0;
+  g_assert_nonnull (fa_proc_wait_line (sim, "STOPPED", &from, 1));
+  for (int i = 0; i < N_CAMS; i++)
+    client_stop (&clients[i]);
+  fa_proc_free (sim);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -172,5 +210,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/camsim/three-cameras", test_three_cameras);
   g_test_add_func ("/camsim/bad-input", test_bad_input);
+  g_test_add_func ("/camsim/sigterm-18-cameras", test_sigterm_many_cameras);
   return g_test_run ();
 }

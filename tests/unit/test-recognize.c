@@ -3,6 +3,7 @@
 #include "fa-embedder.h"
 #include "fa-error.h"
 #include "fa-face-analyzer.h"
+#include "fa-face-gate.h"
 #include "fa-recognize-defaults.h"
 #include "fa-test.h"
 #include "fa-tracker.h"
@@ -212,6 +213,60 @@ test_tracker (void)
   g_assert_cmpuint (out[0]->n_embeddings, ==, 0);
 }
 
+/* The face gate: a frontal, confident, whole face passes; each check fails
+ * on its own. */
+static void
+test_face_gate (void)
+{
+  FaFaceGate gate = { 0.85f, 32.0f, 40.0f, 1.0f };
+  /* A frontal face with the ArcFace template's landmarks, 112 px at (100,100). */
+  FaFace face = { {100, 100, 112, 112}, 0.95f, TRUE, {{0}} };
+  for (int i = 0; i < FA_FACE_N_LANDMARKS; i++) {
+    face.landmarks[i][0] = 100 + fa_align_reference[i][0];
+    face.landmarks[i][1] = 100 + fa_align_reference[i][1];
+  }
+  g_assert_cmpuint (fa_face_gate_check (&gate, &face, 640, 480), ==, 0);
+  g_assert_cmpstr (fa_face_gate_reasons_string (0), ==, "good");
+
+  FaFace f = face;
+  f.score = 0.80f;     /* the cat's best at detect-width 640 */
+  g_assert_cmpuint (fa_face_gate_check (&gate, &f, 640, 480), ==, FA_FACE_GATE_LOW_SCORE);
+  f = face;
+  f.box.width = 20;
+  g_assert_cmpuint (fa_face_gate_check (&gate, &f, 640, 480), ==, FA_FACE_GATE_SMALL);
+  f = face;
+  f.box.x = 0;         /* walking in from the left */
+  g_assert_cmpuint (fa_face_gate_check (&gate, &f, 640, 480), ==, FA_FACE_GATE_CUT);
+  g_assert_cmpuint (fa_face_gate_check (&gate, &face, 212, 480), ==, FA_FACE_GATE_CUT);
+  f = face;
+  f.landmarks[2][0] = f.landmarks[1][0] + 5;   /* nose beyond the image-right eye */
+  g_assert_cmpuint (fa_face_gate_check (&gate, &f, 640, 480), ==, FA_FACE_GATE_POSE);
+  f = face;
+  f.has_landmarks = FALSE;
+  f.score = 0.5f;
+  guint r = fa_face_gate_check (&gate, &f, 640, 480);
+  g_assert_cmpuint (r, ==, FA_FACE_GATE_NO_LANDMARKS | FA_FACE_GATE_LOW_SCORE);
+  g_assert_cmpstr (fa_face_gate_reasons_string (r), ==, "low-score,no-landmarks");
+}
+
+/* A track's consistency is the mean pairwise cosine of its embeddings. */
+static void
+test_track_consistency (void)
+{
+  g_autoptr (FaTracker) tracker = fa_tracker_new (0.3f, 5);
+  FaFace face = { {10, 10, 50, 50}, 1.0f, FALSE, {{0}} };
+  FaTrack *track = NULL;
+  fa_tracker_update (tracker, &face, 1, &track);
+  float a[4] = {1, 0, 0, 0}, b[4] = {0, 1, 0, 0}, c[4] = {0.6f, 0.8f, 0, 0};
+  g_assert_cmpfloat (fa_track_consistency (track), ==, 1.0);
+  fa_track_add_embedding (track, a, 4);
+  fa_track_add_embedding (track, b, 4);
+  g_assert_cmpfloat_with_epsilon (fa_track_consistency (track), 0.0, 1e-6);
+  fa_track_add_embedding (track, c, 4);
+  /* pairs: a.b = 0, a.c = 0.6, b.c = 0.8 */
+  g_assert_cmpfloat_with_epsilon (fa_track_consistency (track), 1.4 / 3, 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -222,5 +277,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analyzer/index-quality-and-max-faces", test_index_quality_and_max_faces);
   g_test_add_func ("/analyzer/no-face", test_no_face);
   g_test_add_func ("/tracker/iou-and-evidence", test_tracker);
+  g_test_add_func ("/tracker/consistency", test_track_consistency);
+  g_test_add_func ("/gate/checks", test_face_gate);
   return g_test_run ();
 }
