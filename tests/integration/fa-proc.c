@@ -2,7 +2,9 @@
 
 #include "fa-proc.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static void read_next_line (FaProc *p, GDataInputStream *stream);
 
@@ -66,6 +68,14 @@ on_err (GObject *source, GAsyncResult *res, gpointer data)
       on_err, p);
 }
 
+/* In the child: die with the test, so an aborted test leaves no camera
+ * simulator or runner behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 FaProc *
 fa_proc_spawn (const gchar *tag, gboolean with_stdin, const gchar *const *argv)
 {
@@ -79,7 +89,9 @@ fa_proc_spawn (const gchar *tag, gboolean with_stdin, const gchar *const *argv)
   p->tag = tag;
   p->lines = g_ptr_array_new_with_free_func (g_free);
   p->err = g_string_new (NULL);
-  p->proc = g_subprocess_newv (argv, flags, &error);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   if (with_stdin)
     p->in = g_subprocess_get_stdin_pipe (p->proc);
