@@ -110,6 +110,18 @@ take_ownership (FaOutbox *outbox, GError **error)
   return TRUE;
 }
 
+/* Opens the existing database file at outbox->path for reading and writing. */
+static gboolean
+open_db (FaOutbox *outbox, GError **error)
+{
+  if (sqlite3_open_v2 (outbox->path, &outbox->db, SQLITE_OPEN_READWRITE
+          | SQLITE_OPEN_FULLMUTEX, NULL) == SQLITE_OK)
+    return TRUE;
+  g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open outbox %s: %s",
+      outbox->path, outbox->db != NULL ? sqlite3_errmsg (outbox->db) : "out of memory");
+  return FALSE;
+}
+
 FaOutbox *
 fa_outbox_open (const gchar *path, GError **error)
 {
@@ -131,10 +143,7 @@ fa_outbox_open (const gchar *path, GError **error)
     fa_outbox_close (outbox);
     return NULL;
   }
-  if (sqlite3_open_v2 (path, &outbox->db, SQLITE_OPEN_READWRITE
-          | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open outbox %s: %s",
-        path, outbox->db != NULL ? sqlite3_errmsg (outbox->db) : "out of memory");
+  if (!open_db (outbox, error)) {
     fa_outbox_close (outbox);
     return NULL;
   }
@@ -169,10 +178,7 @@ fa_outbox_open_existing (const gchar *path, GError **error)
     return NULL;
   }
   FaOutbox *outbox = outbox_new (path);
-  if (sqlite3_open_v2 (path, &outbox->db, SQLITE_OPEN_READWRITE
-          | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open outbox %s: %s",
-        path, outbox->db != NULL ? sqlite3_errmsg (outbox->db) : "out of memory");
+  if (!open_db (outbox, error)) {
     fa_outbox_close (outbox);
     return NULL;
   }
