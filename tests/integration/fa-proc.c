@@ -213,3 +213,12 @@ fa_proc_free (FaProc *p)
   if (p->readers == 0)
     really_free (p);
 }
+
+gboolean
+fa_proc_has_line (FaProc *p, const gchar *prefix, guint from)
+{
+  for (guint i = from; i < p->lines->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (p->lines, i), prefix))
+      return TRUE;
+  return FALSE;
+}

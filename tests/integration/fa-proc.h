@@ -39,6 +39,9 @@ const gchar *fa_proc_wait_line (FaProc *p, const gchar *prefix, guint *from,
  * it was killed by a signal or did not exit in time (then it is killed). */
 gint fa_proc_wait_exit (FaProc *p, gdouble timeout_s);
 
+/* Whether a line from @from on (already read) starts with @prefix. */
+gboolean fa_proc_has_line (FaProc *p, const gchar *prefix, guint from);
+
 /* Kills the child if still running (SIGKILL by pid) and frees. */
 void fa_proc_free (FaProc *p);
 

@@ -57,15 +57,6 @@ cli (gchar **out, ...)
   return status != 0;
 }
 
-static gboolean
-has_line (FaProc *p, const gchar *prefix, guint from)
-{
-  for (guint i = from; i < p->lines->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (p->lines, i), prefix))
-      return TRUE;
-  return FALSE;
-}
-
 static guint
 count_lines (FaProc *p, const gchar *prefix, const gchar *contains)
 {
@@ -327,7 +318,7 @@ test_three_cameras (void)
           "known John_Lennon"));
   Growth g = { run, { 0, cam1_at_drop + 60, cam2_at_drop + 60, 0 } };
   g_assert_true (fa_wait_until (grown, &g, 5));
-  g_assert_false (has_line (sim, "RESTORED cam3", 0));
+  g_assert_false (fa_proc_has_line (sim, "RESTORED cam3", 0));
   gint64 cam3_down = buffers_of (run, 3);
 
   // cam3 comes back and the runner reconnects it by itself.

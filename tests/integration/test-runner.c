@@ -54,15 +54,6 @@ grown (gpointer data)
   return TRUE;
 }
 
-static gboolean
-has_line (FaProc *p, const gchar *prefix, guint from)
-{
-  for (guint i = from; i < p->lines->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (p->lines, i), prefix))
-      return TRUE;
-  return FALSE;
-}
-
 static gchar *
 write_description (const gchar *dir, const gchar *text)
 {
@@ -123,9 +114,9 @@ test_drop_and_resume (void)
   // While it is away, cameras 1 and 3 keep delivering (2 s of frames more).
   Growth during = { &r, { 0, at_drop1 + 30, 0, at_drop3 + 30 } };
   g_assert_true (fa_wait_until (grown, &during, 10));
-  g_assert_false (has_line (sim, "RESTORED cam2", sim_from));
-  g_assert_false (has_line (r.run, "facealert-run: cam1: stopped", 0));
-  g_assert_false (has_line (r.run, "facealert-run: cam3: stopped", 0));
+  g_assert_false (fa_proc_has_line (sim, "RESTORED cam2", sim_from));
+  g_assert_false (fa_proc_has_line (r.run, "facealert-run: cam1: stopped", 0));
+  g_assert_false (fa_proc_has_line (r.run, "facealert-run: cam3: stopped", 0));
   // ... and camera 2 does not (a few frames may have been in flight).
   g_assert_cmpint (r.buffers[2], <=, cam2_stopped + 15);
 
@@ -137,15 +128,15 @@ test_drop_and_resume (void)
   runner_parse (&r);
   Growth resumed = { &r, { 0, 0, r.buffers[2] + 30, 0 } };
   g_assert_true (fa_wait_until (grown, &resumed, 10));
-  g_assert_false (has_line (r.run, "facealert-run: cam1: stopped", 0));
-  g_assert_false (has_line (r.run, "facealert-run: cam3: stopped", 0));
+  g_assert_false (fa_proc_has_line (r.run, "facealert-run: cam1: stopped", 0));
+  g_assert_false (fa_proc_has_line (r.run, "facealert-run: cam3: stopped", 0));
 
   // SIGTERM: EOS to every camera, a clean exit.
   kill (atoi (g_subprocess_get_identifier (r.run->proc)), SIGTERM);
   g_assert_cmpint (fa_proc_wait_exit (r.run, 20), ==, 0);
   for (int i = 1; i <= N_CAMS; i++) {
     g_autofree gchar *fin = g_strdup_printf ("facealert-run: cam%d: finished (EOS)", i);
-    g_assert_true (has_line (r.run, fin, 0));
+    g_assert_true (fa_proc_has_line (r.run, fin, 0));
   }
 
   fa_proc_free (r.run);
@@ -167,7 +158,7 @@ expect_bad (const gchar *text, const gchar *needle)
   g_assert_cmpint (strchr (p->err->str, '\n') - p->err->str, ==,
       (gint) p->err->len - 1);
   // Nothing was started.
-  g_assert_false (has_line (p, "facealert-run: cam", 0));
+  g_assert_false (fa_proc_has_line (p, "facealert-run: cam", 0));
   fa_proc_free (p);
   fa_test_rm_rf (tmp);
 }
@@ -215,9 +206,9 @@ test_once_finishes (void)
   const gchar *argv[] = { "facealert-run", "--once", "--stats", "60", desc, NULL };
   FaProc *p = fa_proc_spawn ("run-once", FALSE, argv);
   g_assert_cmpint (fa_proc_wait_exit (p, 20), ==, 0);
-  g_assert_true (has_line (p, "facealert-run: a: finished (EOS)", 0));
-  g_assert_true (has_line (p, "facealert-run: stats a buffers=20 ", 0));
-  g_assert_true (has_line (p, "facealert-run: stats b buffers=40 ", 0));
+  g_assert_true (fa_proc_has_line (p, "facealert-run: a: finished (EOS)", 0));
+  g_assert_true (fa_proc_has_line (p, "facealert-run: stats a buffers=20 ", 0));
+  g_assert_true (fa_proc_has_line (p, "facealert-run: stats b buffers=40 ", 0));
   fa_proc_free (p);
   fa_test_rm_rf (tmp);
 }
