@@ -81,23 +81,13 @@ list_all (FaStreamStore *store, const gchar *stream)
   return list;
 }
 
-static guint
-count_files (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-  while (d && g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 /* Every row has its file, every file its row, and every fragment parses. */
 static void
 assert_consistent (FaStreamStore *store, const gchar *root, const gchar *stream)
 {
   g_autoptr (GPtrArray) rows = list_all (store, stream);
   g_autofree gchar *dir = g_build_filename (root, stream, "fragments", NULL);
-  fail_unless_equals_int (count_files (dir), rows->len);
+  fail_unless_equals_int (fa_test_count_files (dir), rows->len);
   for (guint i = 0; i < rows->len; i++) {
     FaFragmentInfo *f = rows->pdata[i];
     GError *error = NULL;

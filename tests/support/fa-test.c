@@ -68,3 +68,13 @@ fa_test_run_argv (const gchar *const *argv, gchar **out, gchar **err)
     g_free (e);
   return g_spawn_check_wait_status (status, NULL) ? 0 : WEXITSTATUS (status);
 }
+
+guint
+fa_test_count_files (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}

@@ -17,6 +17,9 @@ gchar *fa_test_model_path (const gchar *file_name, gboolean optional);
 gchar *fa_test_make_tmpdir (const gchar *prefix);
 void fa_test_rm_rf (const gchar *path);
 
+/* Number of entries in @dir (0 when it does not exist). */
+guint fa_test_count_files (const gchar *dir);
+
 /* Runs @argv (looked up in PATH) to completion. Returns its exit status;
  * its stdout and stderr go to @out and @err when not NULL. */
 int fa_test_run_argv (const gchar *const *argv, gchar **out, gchar **err);

@@ -81,16 +81,6 @@ append (FaStreamWriter *w, gint64 producer_us, gint64 server_us, gsize frame_siz
   return info;
 }
 
-static guint
-count_files (const gchar *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-  while (d && g_dir_read_name (d))
-    n++;
-  return n;
-}
-
 static void
 test_append_list_read (void)
 {
@@ -214,12 +204,12 @@ test_retention (void)
   g_assert_cmpstr (((FaFragmentInfo *) left->pdata[0])->number, ==, "3");
   g_assert_cmpstr (((FaFragmentInfo *) left->pdata[1])->number, ==, "4");
   g_autofree gchar *dir = g_build_filename (root, "cam", "fragments", NULL);
-  g_assert_cmpuint (count_files (dir), ==, 2);
+  g_assert_cmpuint (fa_test_count_files (dir), ==, 2);
 
   /* Time passes: with an explicit clock, fragment 3 ages out too but the
    * newest stays. */
   g_assert_cmpint (fa_stream_writer_evict (w, now + 2 * hour, &error), ==, 1);
-  g_assert_cmpuint (count_files (dir), ==, 1);
+  g_assert_cmpuint (fa_test_count_files (dir), ==, 1);
   fa_stream_writer_close (w);
   fa_test_rm_rf (root);
 }
@@ -246,12 +236,12 @@ test_quota (void)
   g_assert_cmpstr (((FaFragmentInfo *) left->pdata[0])->number, ==, "6");
   g_assert_cmpstr (((FaFragmentInfo *) left->pdata[2])->number, ==, "8");
   g_autofree gchar *dir = g_build_filename (root, "cam", "fragments", NULL);
-  g_assert_cmpuint (count_files (dir), ==, 3);
+  g_assert_cmpuint (fa_test_count_files (dir), ==, 3);
 
   /* A quota smaller than one fragment still keeps the newest. */
   fa_stream_writer_set_limits (w, 0, 1);
   fa_fragment_info_free (append (w, now + 9, now + 9, 1000));
-  g_assert_cmpuint (count_files (dir), ==, 1);
+  g_assert_cmpuint (fa_test_count_files (dir), ==, 1);
   fa_stream_writer_close (w);
   fa_test_rm_rf (root);
 }
@@ -353,7 +343,7 @@ assert_index_matches_files (FaStreamStore *store, const gchar *root, const gchar
       FA_TIMESTAMP_PRODUCER, G_MININT64, G_MAXINT64, FALSE, &error);
   g_assert_no_error (error);
   g_autofree gchar *dir = g_build_filename (root, stream, "fragments", NULL);
-  g_assert_cmpuint (count_files (dir), ==, rows->len);
+  g_assert_cmpuint (fa_test_count_files (dir), ==, rows->len);
   for (guint i = 0; i < rows->len; i++) {
     FaFragmentInfo *f = rows->pdata[i];
     g_autofree gchar *leaf = g_strdup_printf ("%020" G_GINT64_FORMAT ".mkv",
