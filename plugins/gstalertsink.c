@@ -275,7 +275,7 @@ fa_alert_sink_start (GstBaseSink * sink)
 
   GST_OBJECT_LOCK (self);
   self->camera_name = self->camera != NULL && *self->camera != '\0'
-      ? g_strdup (self->camera) : gst_object_get_name (GST_OBJECT (self));
+      ? g_strdup (self->camera) : g_strdup (GST_OBJECT_NAME (self));
   self->target_topic = g_strdup (self->topic_arn);
   self->target_phone = g_strdup (self->phone_number);
   access_key = g_strdup (self->access_key);
