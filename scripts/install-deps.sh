@@ -16,6 +16,8 @@ PACKAGES="
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   gstreamer1.0-opencv opencv-data
   libopencv-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
+  libmosquitto-dev mosquitto mosquitto-clients libsoup-3.0-dev
+  awscli python3-boto3 ffmpeg chromium chromium-driver
 "
 
 $APT update
