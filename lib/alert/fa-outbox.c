@@ -81,33 +81,25 @@ outbox_new (const gchar *path)
 }
 
 /* The delivering process holds an flock() on PATH.lock for as long as the
- * outbox is open, so two alertsinks never deliver the same alerts. (A
- * separate file: closing any descriptor of the database file itself would
- * drop SQLite's own POSIX locks.) Management connections do not take it. */
+ * outbox is open, so two alertsinks never deliver the same alerts.
+ * Management connections do not take it. */
 static gboolean
 take_ownership (FaOutbox *outbox, GError **error)
 {
   g_autofree gchar *lock_path = g_strconcat (outbox->path, ".lock", NULL);
-  outbox->owner_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (outbox->owner_fd < 0) {
-    int saved = errno;
-    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open outbox lock %s: %s",
-        lock_path, g_strerror (saved));
-    return FALSE;
+  GError *local = NULL;
+  outbox->owner_fd = fa_paths_lock_exclusive (lock_path, &local);
+  if (outbox->owner_fd >= 0)
+    return TRUE;
+  if (g_error_matches (local, FA_ERROR, FA_ERROR_BUSY)) {
+    g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "outbox %s is in use by "
+        "another pipeline (give each alertsink its own outbox-location)",
+        outbox->path);
+    g_error_free (local);
+  } else {
+    g_propagate_error (error, local);
   }
-  (void) fchmod (outbox->owner_fd, 0600);
-  if (flock (outbox->owner_fd, LOCK_EX | LOCK_NB) != 0) {
-    int saved = errno;
-    if (saved == EWOULDBLOCK)
-      g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "outbox %s is in use by "
-          "another pipeline (give each alertsink its own outbox-location)",
-          outbox->path);
-    else
-      g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot lock outbox %s: %s",
-          lock_path, g_strerror (saved));
-    return FALSE;
-  }
-  return TRUE;
+  return FALSE;
 }
 
 /* Opens the existing database file at outbox->path for reading and writing. */
@@ -128,15 +120,8 @@ fa_outbox_open (const gchar *path, GError **error)
   g_autofree gchar *dir = g_path_get_dirname (path);
   if (!fa_paths_ensure_private_dir (dir, error))
     return NULL;
-  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open outbox %s: %s",
-        path, g_strerror (saved));
+  if (!fa_paths_create_private_file (path, error))
     return NULL;
-  }
-  (void) fchmod (fd, 0600);
-  close (fd);
 
   FaOutbox *outbox = outbox_new (path);
   if (!take_ownership (outbox, error)) {

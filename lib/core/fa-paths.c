@@ -2,7 +2,10 @@
 #include "fa-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 typedef struct {
   const gchar *env;
@@ -71,4 +74,44 @@ fa_paths_ensure_private_dir (const gchar *path, GError **error)
   /* g_mkdir_with_parents leaves an existing directory's mode alone; tighten it. */
   g_chmod (path, 0700);
   return TRUE;
+}
+
+gboolean
+fa_paths_create_private_file (const gchar *path, GError **error)
+{
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot create %s: %s", path,
+        g_strerror (saved));
+    return FALSE;
+  }
+  (void) fchmod (fd, 0600);
+  close (fd);
+  return TRUE;
+}
+
+int
+fa_paths_lock_exclusive (const gchar *lock_path, GError **error)
+{
+  int fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot create lock file %s: %s",
+        lock_path, g_strerror (saved));
+    return -1;
+  }
+  (void) fchmod (fd, 0600);
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0) {
+    int saved = errno;
+    close (fd);
+    if (saved == EWOULDBLOCK)
+      g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "%s is held by another process",
+          lock_path);
+    else
+      g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot lock %s: %s", lock_path,
+          g_strerror (saved));
+    return -1;
+  }
+  return fd;
 }

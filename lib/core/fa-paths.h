@@ -31,4 +31,18 @@ gchar *fa_paths_model (const gchar *file_name);
 /* Creates @path and its parents with mode 0700 (private to the owner). */
 gboolean fa_paths_ensure_private_dir (const gchar *path, GError **error);
 
+/* Creates @path (when missing) with mode 0600 and tightens an existing
+ * file's mode to 0600, so a database or key is private from its first byte
+ * (SQLite gives its -wal and -shm files the main file's mode). FA_ERROR_IO
+ * names the file. Its directory must exist. */
+gboolean fa_paths_create_private_file (const gchar *path, GError **error);
+
+/* Takes an exclusive flock() on @lock_path (created 0600) without waiting:
+ * one owner at a time for an outbox, a stream recorder, ... (a separate lock
+ * file, because closing any descriptor of a SQLite file drops SQLite's own
+ * POSIX locks). Returns the descriptor to keep open (close() releases it),
+ * or -1 with FA_ERROR_BUSY when another process holds it (the caller says
+ * which) or FA_ERROR_IO. */
+int fa_paths_lock_exclusive (const gchar *lock_path, GError **error);
+
 G_END_DECLS

@@ -125,20 +125,6 @@ prepare (FaCollectionStore *store, const gchar *sql, const gchar *doing, GError 
   return stmt;
 }
 
-static gboolean
-create_private_file (const gchar *path, GError **error)
-{
-  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot create %s: %s", path, g_strerror (saved));
-    return FALSE;
-  }
-  fchmod (fd, 0600);
-  close (fd);
-  return TRUE;
-}
-
 FaCollectionStore *
 fa_collection_store_open (const gchar *dir, gboolean create, int busy_timeout_ms,
     GError **error)
@@ -154,7 +140,7 @@ fa_collection_store_open (const gchar *dir, gboolean create, int busy_timeout_ms
           "(facealert collection create --collection-id NAME)", path);
       return NULL;
     }
-    if (!fa_paths_ensure_private_dir (base, error) || !create_private_file (path, error))
+    if (!fa_paths_ensure_private_dir (base, error) || !fa_paths_create_private_file (path, error))
       return NULL;
   }
 

@@ -162,14 +162,8 @@ fa_stream_index_open (FaStreamStore *store, const gchar *stream,
   if (writable) {
     /* Create the file ourselves so it is private from the start; SQLite
      * gives its -wal and -shm files the same mode. */
-    int fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      int saved = errno;
-      g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot create %s: %s", path,
-          g_strerror (saved));
+    if (!fa_paths_create_private_file (path, error))
       return NULL;
-    }
-    close (fd);
   }
   sqlite3 *db = NULL;
   int flags = writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;

@@ -173,15 +173,16 @@ fa_stream_writer_open (FaStreamStore *store, const gchar *stream, GError **error
   if (!fa_paths_ensure_private_dir (fragments, error))
     return NULL;
   g_autofree gchar *lock_path = g_build_filename (dir, FA_STREAM_LOCK_NAME, NULL);
-  int lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  GError *lock_error = NULL;
+  int lock_fd = fa_paths_lock_exclusive (lock_path, &lock_error);
   if (lock_fd < 0) {
-    io_error (error, errno, "create", lock_path);
-    return NULL;
-  }
-  if (flock (lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    close (lock_fd);
-    g_set_error (error, FA_ERROR, FA_ERROR_BUSY,
-        "stream \"%s\" is already being recorded by another process", stream);
+    if (g_error_matches (lock_error, FA_ERROR, FA_ERROR_BUSY)) {
+      g_set_error (error, FA_ERROR, FA_ERROR_BUSY,
+          "stream \"%s\" is already being recorded by another process", stream);
+      g_error_free (lock_error);
+    } else {
+      g_propagate_error (error, lock_error);
+    }
     return NULL;
   }
 
