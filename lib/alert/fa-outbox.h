@@ -1,15 +1,25 @@
-/* facealert: a durable outbox of SNS messages on SQLite.
+/* facealert: a durable outbox of alerts on SQLite, delivered to one or more
+ * targets (SNS, MQTT: fa-notifier.h).
  *
- * fa_outbox_add() commits the message (WAL, synchronous=FULL) before it
- * returns; a worker thread publishes pending messages in order through an
- * FaSnsClient, retrying network errors and throttling with exponential
- * backoff (with jitter), and marks each one delivered (with its MessageId) or
- * failed (a permanent error: bad parameter, not found, bad signature).
- * Messages still pending when the process stops are sent after the next
- * fa_outbox_start(). Each message has a stable id: adding the same id twice
- * is a no-op, and on FIFO topics it is the MessageDeduplicationId, so a retry
- * whose first attempt did reach SNS never becomes a second delivery. A
- * delivered message is never sent again.
+ * fa_outbox_add() commits the alert (WAL, synchronous=FULL) before it
+ * returns, with one delivery per target the outbox was started with. Each
+ * target has its own worker thread that delivers its pending alerts in
+ * order, retrying retryable errors (network, throttling, broker away) with
+ * exponential backoff (with jitter), and marks each delivery delivered (with
+ * the target's receipt: SNS's MessageId) or failed (a permanent error: bad
+ * parameter, not found, bad signature). Targets never wait for each other: a
+ * broker that is down holds back MQTT deliveries only. Deliveries still
+ * pending when the process stops are made after the next start with that
+ * target. Each alert has a stable id: adding the same id twice is a no-op,
+ * and on FIFO topics it is the MessageDeduplicationId, so a retry whose
+ * first attempt did reach SNS never becomes a second delivery. A delivered
+ * delivery is never made again.
+ *
+ * An alert's own state is its deliveries' together: pending while one is
+ * pending, else failed when one failed, else delivered. Files written before
+ * targets existed (a single SNS delivery per alert) are upgraded in place
+ * when opened: each alert gets its "sns" delivery with its state, attempts,
+ * MessageId and last error.
  *
  * The database file is created 0600 in a 0700 directory. The process that
  * delivers (fa_outbox_open()) holds an flock() on PATH.lock: a second
@@ -18,12 +28,14 @@
  * alerts` CLI) can list, requeue and purge alerts from another process while
  * an alertsink delivers; an idle worker looks for requeued alerts every
  * second. Only the SNS request (topic or phone number, subject, message,
- * attributes, FIFO ids) is stored: never credentials.
+ * attributes, FIFO ids), the alert's payload and each target's delivery
+ * state are stored: never credentials.
  */
 #pragma once
 
 #include <glib.h>
 
+#include "fa-notifier.h"
 #include "fa-sns.h"
 
 G_BEGIN_DECLS
@@ -32,7 +44,7 @@ typedef struct _FaOutbox FaOutbox;
 
 typedef enum {
   FA_OUTBOX_QUEUED,      /* committed */
-  FA_OUTBOX_DELIVERED,   /* SNS accepted it (message_id set) */
+  FA_OUTBOX_DELIVERED,   /* the target accepted it (message_id: its receipt) */
   FA_OUTBOX_RETRYING,    /* a retryable failure (error set); retry_in_us */
   FA_OUTBOX_FAILED,      /* a permanent failure (error set); not retried */
 } FaOutboxState;
@@ -45,7 +57,8 @@ typedef struct {
   guint attempts;
   gint64 retry_in_us;
   gint64 queued_us;        /* real time the message was committed */
-  gint64 delivered_us;     /* real time SNS accepted it */
+  gint64 delivered_us;     /* real time the target accepted it */
+  const gchar *target;     /* "sns", "mqtt"; NULL for QUEUED (every target) */
 } FaOutboxEvent;
 
 /* Called from the worker thread (or the fa_outbox_add() caller for QUEUED),
@@ -61,19 +74,37 @@ void fa_outbox_set_notify (FaOutbox *outbox, FaOutboxNotify notify,
 /* Backoff: first retry after @initial_us, doubling up to @max_us. */
 void fa_outbox_set_backoff (FaOutbox *outbox, gint64 initial_us, gint64 max_us);
 
-/* Starts the worker with @client (taken). Pending messages go out at once. */
+/* Starts one worker per target (the targets are taken; their names must
+ * differ). Alerts added from now on are delivered to each of them; pending
+ * deliveries of these targets go out at once. Deliveries to a target not
+ * started stay pending, for a later run that has it. */
+void fa_outbox_start_targets (FaOutbox *outbox, FaNotifier **targets,
+    guint n_targets);
+/* The single SNS target over @client (taken): fa_sns_notifier_new(). */
 void fa_outbox_start (FaOutbox *outbox, FaSnsClient *client);
 
-/* Commits a message; returns FALSE with FA_ERROR_IO on a write failure.
+/* Commits an alert for every started target (for "sns" when none is
+ * started yet); returns FALSE with FA_ERROR_IO on a write failure.
+ * @message is the SNS request (stored whole: SNS publishes it as is; its
+ * attributes give the alert's camera); @payload (may be NULL) the alert's
+ * JSON payload, which non-SNS targets deliver (MQTT publishes it).
  * *@added (optional) is FALSE when @id was already there. */
+gboolean fa_outbox_add_alert (FaOutbox *outbox, const gchar *id,
+    const FaSnsMessage *message, const gchar *payload, gboolean *added,
+    GError **error);
+/* fa_outbox_add_alert() without a payload. */
 gboolean fa_outbox_add (FaOutbox *outbox, const gchar *id,
     const FaSnsMessage *message, gboolean *added, GError **error);
 
-/* Number of messages in @state (QUEUED = pending). */
+/* Number of alerts in @state (QUEUED = pending). */
 guint fa_outbox_count (FaOutbox *outbox, FaOutboxState state);
+/* Number of deliveries to @target in @state. */
+guint fa_outbox_count_target (FaOutbox *outbox, const gchar *target,
+    FaOutboxState state);
 
-/* Waits until nothing is pending, at most @timeout_us, or until
- * fa_outbox_set_flushing (TRUE). Returns TRUE when nothing is pending. */
+/* Waits until no delivery to a started target is pending, at most
+ * @timeout_us, or until fa_outbox_set_flushing (TRUE). Returns TRUE when
+ * nothing is pending. */
 gboolean fa_outbox_wait_idle (FaOutbox *outbox, gint64 timeout_us);
 void fa_outbox_set_flushing (FaOutbox *outbox, gboolean flushing);
 
@@ -89,7 +120,7 @@ const gchar *fa_outbox_get_path (FaOutbox *outbox);
 /* Stored states, as a mask for queries. */
 typedef enum {
   FA_OUTBOX_STATE_PENDING = 1 << 0,     /* waiting for (another) attempt */
-  FA_OUTBOX_STATE_DELIVERED = 1 << 1,   /* SNS accepted it: never sent again */
+  FA_OUTBOX_STATE_DELIVERED = 1 << 1,   /* accepted: never sent again */
   FA_OUTBOX_STATE_FAILED = 1 << 2,      /* permanent error: not retried */
   FA_OUTBOX_STATE_ALL = 7,
 } FaOutboxStates;
@@ -99,11 +130,29 @@ typedef enum {
 FaOutboxStates fa_outbox_state_from_name (const gchar *name);
 const gchar *fa_outbox_state_name (FaOutboxStates state);
 
+/* One target's delivery of an alert. */
 typedef struct {
+  gchar *target;            /* "sns", "mqtt" */
+  FaOutboxStates state;     /* exactly one state */
+  guint attempts;           /* attempts made so far */
+  gint64 next_attempt_us;   /* pending: earliest next attempt (0: now) */
+  gchar *receipt;           /* delivered: SNS MessageId, MQTT "mid N" */
+  gchar *last_error;        /* the last failed attempt's message, or NULL */
+  gchar *last_error_code;   /* its short code, or NULL */
+  gint64 delivered_us;      /* delivered: real time the target accepted it */
+} FaOutboxDelivery;
+
+/* An alert. The members above @deliveries describe the alert as a whole:
+ * state from its deliveries (pending, else failed, else delivered),
+ * attempts summed, next_attempt_us the soonest, message_id the SNS
+ * MessageId (else the first receipt), last_error that of the first
+ * delivery not delivered, delivered_us when the last one was. With one SNS
+ * target (every alert before targets existed) they are that delivery's. */
+struct _FaOutboxAlert {
   gchar *id;                /* the stable alert id (a UUID for alertsink) */
   FaOutboxStates state;     /* exactly one state */
   gint64 created_us;        /* real time it was committed */
-  guint attempts;           /* Publish requests made so far */
+  guint attempts;           /* delivery attempts made so far (all targets) */
   gint64 next_attempt_us;   /* pending: earliest next attempt (0: now) */
   gchar *camera;            /* "camera" attribute, else the FIFO group id */
   gchar *topic_arn;         /* or */
@@ -117,8 +166,11 @@ typedef struct {
   gchar *message_id;        /* delivered: SNS's MessageId */
   gchar *last_error;        /* the last failed attempt's message, or NULL */
   gchar *last_error_code;   /* its short code (fa_sns_error_code()), or NULL */
-  gint64 delivered_us;      /* delivered: real time SNS accepted it */
-} FaOutboxAlert;
+  gint64 delivered_us;      /* delivered: real time the last target accepted it */
+  gchar *payload;           /* the alert's JSON payload, or NULL (older alerts) */
+  GPtrArray *deliveries;    /* FaOutboxDelivery*, one per target, in the
+                             * order they were added (never NULL) */
+};
 
 void fa_outbox_alert_free (FaOutboxAlert *alert);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaOutboxAlert, fa_outbox_alert_free)
@@ -129,6 +181,8 @@ typedef struct {
   gint64 since_us;          /* created at or after (0: any) */
   gint64 before_us;         /* created before (0: any) */
   guint limit;              /* at most this many, the newest (0: all) */
+  const gchar *target;      /* with states: alerts whose delivery to this
+                             * target is in states (NULL: the alert's state) */
 } FaOutboxQuery;
 
 /* Alerts matching @query, newest first (FaOutboxAlert*, owned by the array).
@@ -141,15 +195,16 @@ GPtrArray *fa_outbox_list (FaOutbox *outbox, const FaOutboxQuery *query,
  * ambiguous. */
 FaOutboxAlert *fa_outbox_get (FaOutbox *outbox, const gchar *id, GError **error);
 
-/* Makes alert @id (full id) due now: a failed alert goes back to pending (its
- * attempts and last error are kept), a pending one waiting for a backoff is
- * tried at once. The id, and so SNS's deduplication on FIFO topics, stays the
- * same. A delivered alert is refused (FA_ERROR_INVALID_ARGUMENT): it is never
- * sent twice. *@previous (optional) is the state it had. */
+/* Makes alert @id (full id) due now: its failed deliveries go back to
+ * pending (their attempts and last error are kept), pending ones waiting for
+ * a backoff are tried at once; delivered ones stay delivered. The id, and so
+ * SNS's deduplication on FIFO topics, stays the same. An alert delivered to
+ * every target is refused (FA_ERROR_INVALID_ARGUMENT): it is never sent
+ * twice. *@previous (optional) is the state it had. */
 gboolean fa_outbox_requeue (FaOutbox *outbox, const gchar *id,
     FaOutboxStates *previous, GError **error);
-/* Requeues every failed alert (of @camera, when not NULL) in one transaction;
- * returns how many, or -1 with @error set. */
+/* Requeues the failed deliveries of every alert (of @camera, when not NULL)
+ * in one transaction; returns how many alerts, or -1 with @error set. */
 gint fa_outbox_requeue_failed (FaOutbox *outbox, const gchar *camera,
     GError **error);
 

@@ -364,6 +364,98 @@ test_error_codes (void)
   g_assert_cmpstr (fa_outbox_state_name (FA_OUTBOX_STATE_PENDING), ==, "pending");
 }
 
+
+/* An outbox written before delivery targets existed (schema 0: the SNS
+ * publish's state in the alert row) keeps working: listed as it was, each
+ * alert with its one "sns" delivery, a pending one delivered by the next
+ * start, a delivered one never sent again. */
+static void
+test_upgrade_v0 (void)
+{
+  g_autofree gchar *dir = fa_test_make_tmpdir ("fa-outbox");
+  g_autofree gchar *path = g_build_filename (dir, "old.sqlite", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_autofree gchar *insert = g_strdup_printf (
+      "PRAGMA journal_mode=WAL;"
+      "CREATE TABLE alerts ("
+      "  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+      "  created_us INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+      "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_us INTEGER NOT NULL DEFAULT 0,"
+      "  topic_arn TEXT, phone_number TEXT, subject TEXT,"
+      "  message TEXT NOT NULL, json_structure INTEGER NOT NULL DEFAULT 0,"
+      "  attributes TEXT, dedup_id TEXT, group_id TEXT,"
+      "  message_id TEXT, last_error TEXT, delivered_us INTEGER);"
+      "CREATE INDEX alerts_state ON alerts (state, seq);"
+      "INSERT INTO alerts (id, created_us, state, attempts, topic_arn, subject, message,"
+      "  attributes, message_id, delivered_us) VALUES ('old1-delivered', 1000, 'delivered',"
+      "  1, '%s', 'Unknown face at porch', 'hello', 'camera\x1fporch', 'mid-old-1', 2000);"
+      "INSERT INTO alerts (id, created_us, state, attempts, topic_arn, subject, message,"
+      "  attributes, last_error) VALUES ('old2-failed', 3000, 'failed', 2, '%s',"
+      "  'Unknown face at porch', 'hello', 'camera\x1fporch',"
+      "  'SNS Publish failed: HTTP 404 NotFound: Topic does not exist');"
+      "INSERT INTO alerts (id, created_us, state, attempts, next_attempt_us, topic_arn,"
+      "  subject, message, attributes, last_error) VALUES ('old3-pending', 4000, 'pending',"
+      "  3, 999999999999999, '%s', 'Unknown face at garden', 'hello', 'camera\x1fgarden',"
+      "  'SNS Publish failed: HTTP 503 (no SNS error code)');", fixture->topic, fixture->topic, fixture->topic);
+  g_assert_cmpint (sqlite3_exec (db, insert, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  GError *error = NULL;
+  FaOutbox *admin = fa_outbox_open_existing (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) all = list (admin, 0, NULL, 0, 0, 0);
+  g_assert_cmpstr (ids_of (all), ==, "old3-pending,old2-failed,old1-delivered");
+  FaOutboxAlert *failed = g_ptr_array_index (all, 1);
+  g_assert_cmpint (failed->state, ==, FA_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (failed->attempts, ==, 2);
+  g_assert_cmpstr (failed->last_error_code, ==, "NotFound");
+  g_assert_cmpstr (failed->camera, ==, "porch");
+  g_assert_cmpuint (failed->deliveries->len, ==, 1);
+  FaOutboxDelivery *d = g_ptr_array_index (failed->deliveries, 0);
+  g_assert_cmpstr (d->target, ==, "sns");
+  g_assert_cmpint (d->state, ==, FA_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (d->attempts, ==, 2);
+  g_assert_cmpstr (d->last_error_code, ==, "NotFound");
+  FaOutboxAlert *old = g_ptr_array_index (all, 2);
+  d = g_ptr_array_index (old->deliveries, 0);
+  g_assert_cmpstr (d->receipt, ==, "mid-old-1");
+  g_assert_cmpstr (old->message_id, ==, "mid-old-1");
+  g_assert_cmpint (d->delivered_us, ==, 2000);
+  g_autoptr (GPtrArray) pending = list (admin, FA_OUTBOX_STATE_PENDING, NULL, 0, 0, 0);
+  g_assert_cmpstr (ids_of (pending), ==, "old3-pending");
+  fa_outbox_close (admin);
+
+  /* The next alertsink delivers the pending one at once (its backoff is
+   * reset by the restart), and only that one. */
+  Events events = { 0 };
+  g_mutex_init (&events.lock);
+  g_cond_init (&events.cond);
+  guint deliveries = fa_sns_fixture_count (fixture);
+  FaOutbox *owner = open_delivering (path, &events);
+  g_assert_cmpuint (wait_events (&events, &events.delivered, 1, 10000), ==, 1);
+  g_assert_true (fa_outbox_wait_idle (owner, 10 * G_TIME_SPAN_SECOND));
+  g_assert_cmpuint (fa_sns_fixture_wait_count (fixture, deliveries + 1, 10000), ==,
+      deliveries + 1);
+  g_assert_cmpuint (fa_outbox_count (owner, FA_OUTBOX_DELIVERED), ==, 2);
+  g_assert_cmpuint (fa_outbox_count (owner, FA_OUTBOX_FAILED), ==, 1);
+  fa_outbox_close (owner);
+  g_assert_cmpuint (events.delivered, ==, 1);
+  admin = fa_outbox_open_existing (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (FaOutboxAlert) now_delivered = fa_outbox_get (admin, "old3-pending", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (now_delivered->state, ==, FA_OUTBOX_STATE_DELIVERED);
+  g_assert_cmpuint (now_delivered->attempts, ==, 4);
+  g_assert_nonnull (now_delivered->message_id);
+  d = g_ptr_array_index (now_delivered->deliveries, 0);
+  g_assert_cmpstr (d->receipt, ==, now_delivered->message_id);
+  fa_outbox_close (admin);
+  g_mutex_clear (&events.lock);
+  g_cond_clear (&events.cond);
+  fa_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -373,6 +465,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/error-codes", test_error_codes);
   fixture = fa_sns_fixture_start ();
   g_test_add_func ("/outbox/list-requeue-purge", test_manage);
+  g_test_add_func ("/outbox/upgrade-v0", test_upgrade_v0);
   int ret = g_test_run ();
   fa_sns_fixture_stop (fixture);
   return ret;
