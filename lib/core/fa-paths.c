@@ -19,6 +19,7 @@ static const DirSpec dir_specs[] = {
   [FA_DIR_STREAMS] = {"FACEALERT_STREAMS_DIR", FALSE, "streams"},
   [FA_DIR_SNAPSHOTS] = {"FACEALERT_SNAPSHOTS_DIR", FALSE, "snapshots"},
   [FA_DIR_OUTBOX] = {"FACEALERT_OUTBOX_DIR", TRUE, "outbox"},
+  [FA_DIR_STATE] = {"FACEALERT_STATE_DIR", TRUE, NULL},
 };
 
 static gchar *
@@ -51,7 +52,7 @@ fa_paths_dir (FaDirKind kind)
     return g_strdup (env);
 
   g_autofree gchar *base = spec->state ? state_home () : data_home ();
-  return g_build_filename (base, "facealert", spec->leaf, NULL);
+  return g_build_filename (base, "facealert", spec->leaf, NULL);   /* leaf may be NULL */
 }
 
 gchar *

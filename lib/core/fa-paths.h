@@ -6,6 +6,8 @@
  *   streams      $FACEALERT_STREAMS_DIR      else $XDG_DATA_HOME/facealert/streams
  *   snapshots    $FACEALERT_SNAPSHOTS_DIR    else $XDG_DATA_HOME/facealert/snapshots
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
+ *   state        $FACEALERT_STATE_DIR        else $XDG_STATE_HOME/facealert
+ *                (the household's mode and alert switches)
  * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
  */
 #pragma once
@@ -20,6 +22,7 @@ typedef enum {
   FA_DIR_STREAMS,
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
+  FA_DIR_STATE,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */
