@@ -1,6 +1,8 @@
 /* facealert CLI: `alerts list|show|retry|purge`, over the SQLite outboxes
  * written by alertsink (docs/cli-alerts.md). Safe while alertsinks run:
- * the outboxes are opened with fa_outbox_open_existing(). */
+ * the outboxes are opened with fa_outbox_open_existing(). The switches
+ * (`alerts enable|disable|switches`) are in cmd-household.c. */
+#include "cmd-household.h"
 #include "fa-cli.h"
 #include "fa-cli-time.h"
 #include "fa-error.h"
@@ -171,6 +173,39 @@ add_alert_members (JsonBuilder *b, const FaOutboxAlert *a, FaOutbox *outbox)
   add_string (b, "TopicArn", a->topic_arn);
   add_string (b, "PhoneNumber", a->phone_number);
   add_string (b, "Outbox", fa_outbox_get_path (outbox));
+  json_builder_set_member_name (b, "Deliveries");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < a->deliveries->len; i++) {
+    const FaOutboxDelivery *d = g_ptr_array_index (a->deliveries, i);
+    json_builder_begin_object (b);
+    add_string (b, "Target", d->target);
+    add_string (b, "State", fa_outbox_state_name (d->state));
+    json_builder_set_member_name (b, "Attempts");
+    json_builder_add_int_value (b, d->attempts);
+    add_string (b, "Receipt", d->receipt);
+    add_string (b, "LastErrorCode", d->last_error_code);
+    add_string (b, "LastError", d->last_error);
+    add_time (b, "DeliveredTime", d->delivered_us);
+    add_time (b, "NextAttemptTime", d->state == FA_OUTBOX_STATE_PENDING
+        ? MAX (d->next_attempt_us, a->created_us) : 0);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+/* "sns:delivered,mqtt:pending" */
+static gchar *
+targets_of (const FaOutboxAlert *a)
+{
+  GString *text = g_string_new (NULL);
+  for (guint i = 0; i < a->deliveries->len; i++) {
+    const FaOutboxDelivery *d = g_ptr_array_index (a->deliveries, i);
+    g_string_append_printf (text, "%s%s:%s", i > 0 ? "," : "", d->target,
+        fa_outbox_state_name (d->state));
+  }
+  if (text->len == 0)
+    g_string_append (text, "-");
+  return g_string_free (text, FALSE);
 }
 
 static const gchar *
@@ -198,7 +233,7 @@ newest_first (gconstpointer pa, gconstpointer pb)
 static int
 run_list (int argc, gchar **argv)
 {
-  gchar *state = NULL, *since = NULL;
+  gchar *state = NULL, *since = NULL, *target = NULL;
   gint limit = 0;
   const GOptionEntry entries[] = {
     {"state", 0, 0, G_OPTION_ARG_STRING, &state,
@@ -208,20 +243,27 @@ run_list (int argc, gchar **argv)
         "Only alerts created at or after TIME (ISO 8601 or epoch seconds)", "TIME"},
     {"limit", 0, 0, G_OPTION_ARG_INT, &limit,
         "At most N alerts, the newest (default: all)", "N"},
+    {"target", 0, 0, G_OPTION_ARG_STRING, &target,
+        "With --state: the state of the delivery to this target (sns, mqtt) "
+        "rather than the alert's", "TARGET"},
     OUTBOX_ENTRY,
     {NULL}
   };
   GError *error = NULL;
   if (!fa_cli_parse (&argc, &argv, "- list alerts",
           "One line per alert, newest first: id, time (UTC), camera, state, "
-          "attempts, last error code, SNS MessageId, subject.", entries, NULL, &error))
+          "attempts, last error code, SNS MessageId, each target's state, "
+          "subject.", entries, NULL, &error))
     return fa_cli_fail_error (error);
   if (argc > 1)
     return fa_cli_fail ("unexpected argument \"%s\" (see `facealert alerts list --help`)",
         argv[1]);
-  FaOutboxQuery query = { .camera = opt_camera, .limit = MAX (limit, 0) };
+  FaOutboxQuery query = { .camera = opt_camera, .limit = MAX (limit, 0),
+    .target = target };
   if (limit < 0)
     return fa_cli_fail ("--limit must be a positive number, not %d", limit);
+  if (target != NULL && state == NULL)
+    return fa_cli_fail ("--target goes with --state (e.g. --state pending --target mqtt)");
   if (state != NULL && (query.states = fa_outbox_state_from_name (state)) == 0)
     return fa_cli_fail ("--state must be pending, delivered, failed or all, "
         "not \"%s\"", state);
@@ -268,14 +310,17 @@ run_list (int argc, gchar **argv)
     fa_cli_print_json (root);
     return 0;
   }
-  printf ("%-36s  %-24s  %-12s  %-9s  %8s  %-21s  %-36s  %s\n", "ID", "TIME",
-      "CAMERA", "STATE", "ATTEMPTS", "ERROR", "MESSAGE_ID", "SUBJECT");
+  printf ("%-36s  %-24s  %-12s  %-9s  %8s  %-21s  %-36s  %-28s  %s\n", "ID",
+      "TIME", "CAMERA", "STATE", "ATTEMPTS", "ERROR", "MESSAGE_ID", "TARGETS",
+      "SUBJECT");
   for (guint i = 0; i < listed->len; i++) {
     const FaOutboxAlert *a = g_array_index (listed, Listed, i).alert;
     g_autofree gchar *time = fa_cli_format_time (a->created_us);
-    printf ("%-36s  %-24s  %-12s  %-9s  %8u  %-21s  %-36s  %s\n", a->id, time,
-        or_dash (a->camera), fa_outbox_state_name (a->state), a->attempts,
-        or_dash (a->last_error_code), or_dash (a->message_id), or_dash (a->subject));
+    g_autofree gchar *targets = targets_of (a);
+    printf ("%-36s  %-24s  %-12s  %-9s  %8u  %-21s  %-36s  %-28s  %s\n", a->id,
+        time, or_dash (a->camera), fa_outbox_state_name (a->state), a->attempts,
+        or_dash (a->last_error_code), or_dash (a->message_id), targets,
+        or_dash (a->subject));
   }
   return 0;
 }
@@ -405,6 +450,19 @@ run_show (int argc, gchar **argv)
       a->last_error != NULL ? ": " : "", a->last_error != NULL ? a->last_error : "");
   printf ("MessageId:       %s\n", or_dash (a->message_id));
   printf ("Delivered:       %s\n", or_dash (delivered));
+  for (guint i = 0; i < a->deliveries->len; i++) {
+    const FaOutboxDelivery *d = g_ptr_array_index (a->deliveries, i);
+    g_autofree gchar *when = d->delivered_us > 0
+        ? fa_cli_format_time (d->delivered_us) : NULL;
+    g_autofree gchar *label = g_strdup_printf ("Target %s:", d->target);
+    printf ("%-16s %s, %u attempt%s%s%s%s%s%s%s\n", label,
+        fa_outbox_state_name (d->state), d->attempts, d->attempts == 1 ? "" : "s",
+        d->receipt != NULL ? ", receipt " : "", d->receipt != NULL ? d->receipt : "",
+        when != NULL ? " at " : "", when != NULL ? when : "",
+        d->state != FA_OUTBOX_STATE_DELIVERED && d->last_error != NULL
+        ? ", last error: " : "", d->state != FA_OUTBOX_STATE_DELIVERED
+        && d->last_error != NULL ? d->last_error : "");
+  }
   if (a->topic_arn != NULL)
     printf ("Topic:           %s\n", a->topic_arn);
   if (a->phone_number != NULL)
@@ -560,11 +618,14 @@ static const struct {
   int (*run) (int argc, gchar **argv);
   const gchar *usage;
 } verbs[] = {
-  { "list", run_list, "list [--state pending|delivered|failed|all] [--camera C] "
-        "[--since TIME] [--limit N]" },
+  { "list", run_list, "list [--state pending|delivered|failed|all [--target T]] "
+        "[--camera C] [--since TIME] [--limit N]" },
   { "show", run_show, "show ID" },
   { "retry", run_retry, "retry (ID | --failed [--camera C])" },
   { "purge", run_purge, "purge --delivered [--failed] --before TIME" },
+  { "enable", fa_cli_alerts_enable, "enable --camera C" },
+  { "disable", fa_cli_alerts_disable, "disable --camera C" },
+  { "switches", fa_cli_alerts_switches, "switches [--camera C]" },
 };
 
 static int
@@ -577,18 +638,20 @@ run_alerts (int argc, gchar **argv)
   gboolean help = argc >= 2 && (strcmp (argv[1], "--help") == 0
       || strcmp (argv[1], "-h") == 0);
   if (!help && argc >= 2)
-    return fa_cli_fail ("unknown alerts verb \"%s\" (list, show, retry or purge; "
-        "see `facealert alerts --help`)", argv[1]);
+    return fa_cli_fail ("unknown alerts verb \"%s\" (list, show, retry, purge, "
+        "enable, disable or switches; see `facealert alerts --help`)", argv[1]);
   FILE *out = help ? stdout : stderr;
   fprintf (out, "Usage: facealert alerts VERB [OPTION...]\n\n"
-      "See and manage what alertsink sent or failed to send (its outboxes).\n\n");
+      "See and manage what alertsink sent or failed to send (its outboxes),\n"
+      "and turn a camera's alerts off and on.\n\n");
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  facealert alerts %s\n", verbs[i].usage);
-  fprintf (out, "\nEvery verb takes --outbox PATH and --output json|text; "
-      "`facealert alerts VERB --help` for details.\n");
+  fprintf (out, "\nlist, show, retry and purge take --outbox PATH; every verb "
+      "takes --output json|text;\n`facealert alerts VERB --help` for details.\n");
   return help ? 0 : 2;
 }
 
 const FaCliGroup fa_cli_group_alerts = {
-  "alerts", "list, show, retry and purge alerts (alertsink's outboxes)", run_alerts
+  "alerts", "list, show, retry and purge alerts; turn a camera's alerts on/off",
+  run_alerts
 };

@@ -134,8 +134,12 @@ fa_household_open (const gchar *path)
       : fa_household_default_path ();
   g_mutex_init (&h->lock);
   h->alerts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  h->seen = identity_of (h->path);
-  read_state (h->path, &h->mode, h->alerts, NULL);
+  Identity now = identity_of (h->path);
+  /* A file that cannot be read is left unseen: the first refresh says why. */
+  if (read_state (h->path, &h->mode, h->alerts, NULL))
+    h->seen = now;
+  else
+    h->seen.exists = !now.exists;
   return h;
 }
 

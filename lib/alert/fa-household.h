@@ -43,7 +43,8 @@ gchar *fa_household_default_path (void);
 
 /* Reads the file again when it changed. *@changed (optional): whether the
  * mode or a switch changed. FALSE with FA_ERROR_CORRUPT / FA_ERROR_IO (the
- * last good state is kept) when the file cannot be read. */
+ * last good state is kept) when the file cannot be read (once per change of
+ * the file: the next refresh is quiet until it changes again). */
 gboolean fa_household_refresh (FaHousehold *household, gboolean *changed,
     GError **error);
 
