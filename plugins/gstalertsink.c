@@ -12,7 +12,9 @@
  * @title: alertsink
  *
  * Turns the faces facematch identified into phone alerts through Amazon SNS
- * or any SNS-compatible endpoint (query API Action=Publish, SigV4-signed).
+ * or any SNS-compatible endpoint (query API Action=Publish, SigV4-signed),
+ * and/or an MQTT broker (#FaAlertSink:mqtt-broker) for Home Assistant and
+ * Frigate-style automations (docs/mqtt.md).
  *
  * Faces arrive as GstVideoRegionOfInterestMeta (roi_type "face") carrying a
  * "facealert/identity" structure (track-id, known, name, face-id, similarity,
@@ -22,12 +24,35 @@
  * tracked face) and the camera's #FaAlertSink:cooldown has passed (a face
  * held back by the cooldown alerts when it ends, if still there).
  *
- * Each alert is committed to a durable SQLite outbox before render() returns;
- * a worker thread publishes it (render() never waits on the network),
- * retrying network errors and throttling with exponential backoff. Alerts
+ * Each alert is committed to a durable SQLite outbox before render() returns,
+ * once, for every target (SNS when topic-arn or phone-number is set, MQTT
+ * when mqtt-broker is): a worker thread per target delivers it (render()
+ * never waits on the network), retrying network errors, throttling and an
+ * absent broker with exponential backoff, each target on its own. Alerts
  * still pending at shutdown are sent on the next start; on FIFO topics the
  * alert id is the MessageDeduplicationId so a retry never alerts twice. At
  * EOS the element waits up to #FaAlertSink:drain-timeout for the outbox.
+ *
+ * The household's switches (lib/alert/fa-household.h, shared with the
+ * `facealert mode` / `facealert alerts enable|disable` CLI and Home
+ * Assistant): while this camera's alerts are switched off it raises none,
+ * on any target; render() looks at them twice a second.
+ *
+ * ## MQTT
+ * With #FaAlertSink:mqtt-broker, under #FaAlertSink:mqtt-topic-prefix
+ * (PREFIX, default "facealert"): PREFIX/alerts (every alert, the same JSON
+ * as SNS's http payload, through the outbox: QoS 1, delivered = PUBACK),
+ * PREFIX/tracked_object_update (Frigate-shaped face identities),
+ * PREFIX/events (new/update/end per track), PREFIX/CAMERA/person,
+ * /last_face, /snapshot (JPEG of the last alert), /available,
+ * PREFIX/available (online; "offline" also as the last will), and Home
+ * Assistant discovery configs (#FaAlertSink:mqtt-discovery-prefix) with an
+ * alerts switch per camera (PREFIX/CAMERA/alerts/set ON|OFF) and the
+ * household mode (PREFIX/mode/set home|away). The connection is shared by
+ * the alertsinks of a process with the same broker, prefix and client id;
+ * it reconnects by itself and announces everything again. Credentials:
+ * mqtt-user / mqtt-password, else FACEALERT_MQTT_USER /
+ * FACEALERT_MQTT_PASSWORD, else a credentials file (0600); never logged.
  *
  * The message: Subject "Unknown face at CAMERA"; MessageStructure=json with
  * `default` (what a phone shows: "Unknown face at front-door 14:02:11") and,
@@ -39,20 +64,29 @@
  * MessageAttributes: camera, event.
  *
  * ## Element messages
- * "facealert/alert", one per alert state change:
+ * "facealert/alert", one per alert state change (per target after
+ * "queued"):
  *   id (string), status ("queued", "delivered", "retrying", "failed"),
- *   camera (string), and for "queued": track-id (guint64), event (string),
+ *   camera (string), target ("sns" or "mqtt"; not for "queued"), and for
+ *   "queued": track-id (guint64), event (string),
  *   subject (string), snapshot-frame / snapshot-face (string, may be absent);
  *   for "delivered": message-id (string), attempts (guint),
  *   queued-time / delivered-time (gint64, real time in µs);
  *   for "retrying": error (string), attempts, retry-in (guint64 ns);
  *   for "failed": error (string), attempts.
+ * "facealert/switches", at start and whenever the household's switches
+ * change: camera (string), alerts (gboolean), mode ("home" or "away").
  *
  * ## Example launch line
  * |[
  * gst-launch-1.0 rtspsrc location=rtsp://cam1/ ! rtph264depay ! h264parse ! avdec_h264 ! \
  *   videoconvert ! facedetect ! facematch collection=home ! \
  *   alertsink camera=front-door topic-arn=arn:aws:sns:eu-west-3:123456789012:home-alerts region=eu-west-3
+ * ]|
+ * MQTT only, for Home Assistant:
+ * |[
+ * gst-launch-1.0 ... ! facematch collection=home ! \
+ *   alertsink camera=front-door mqtt-broker=mqtt://homeassistant.local:1883
  * ]|
  * Credentials: access-key/secret-key/session-token, else AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, else ~/.aws/credentials
@@ -70,10 +104,14 @@
 #include "fa-alert-rules.h"
 #include "fa-aws-credentials.h"
 #include "fa-error.h"
+#include "fa-household.h"
+#include "fa-mqtt-camera.h"
+#include "fa-mqtt-notifier.h"
 #include "fa-outbox.h"
 #include "fa-paths.h"
 #include "fa-snapshot.h"
 #include "fa-sns.h"
+#include "fa-sns-notifier.h"
 
 #include <gst/video/video.h>
 #include <json-glib/json-glib.h>
@@ -92,7 +130,13 @@ GST_DEBUG_CATEGORY_STATIC (fa_alert_sink_debug);
 #define DEFAULT_PROP_RETRY_INITIAL (500 * GST_MSECOND)
 #define DEFAULT_PROP_RETRY_MAX (60 * GST_SECOND)
 #define DEFAULT_PROP_REQUEST_TIMEOUT (15 * GST_SECOND)
+#define DEFAULT_PROP_MQTT_TOPIC_PREFIX "facealert"
+#define DEFAULT_PROP_MQTT_DISCOVERY_PREFIX "homeassistant"
 #define TRACK_TIMEOUT (10 * GST_SECOND)
+/* MQTT track events: a track unseen this long has left. */
+#define TRACK_END_TIMEOUT (2 * GST_SECOND)
+/* How often render() looks at the household's switches (a stat()). */
+#define HOUSEHOLD_CHECK_US (500 * G_TIME_SPAN_MILLISECOND)
 
 enum
 {
@@ -117,6 +161,14 @@ enum
   PROP_RETRY_INITIAL,
   PROP_RETRY_MAX,
   PROP_REQUEST_TIMEOUT,
+  PROP_MQTT_BROKER,
+  PROP_MQTT_TOPIC_PREFIX,
+  PROP_MQTT_USER,
+  PROP_MQTT_PASSWORD,
+  PROP_MQTT_CREDENTIALS_FILE,
+  PROP_MQTT_CLIENT_ID,
+  PROP_MQTT_CA_FILE,
+  PROP_MQTT_DISCOVERY_PREFIX,
 };
 
 #define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, GRAY8, RGB, BGR, RGBx, RGBA, " \
@@ -152,6 +204,14 @@ struct _FaAlertSink
   guint64 retry_initial;
   guint64 retry_max;
   guint64 request_timeout;
+  gchar *mqtt_broker;
+  gchar *mqtt_topic_prefix;
+  gchar *mqtt_user;
+  gchar *mqtt_password;
+  gchar *mqtt_credentials_file;
+  gchar *mqtt_client_id;
+  gchar *mqtt_ca_file;
+  gchar *mqtt_discovery_prefix;
 
   /* state (streaming thread, between start and stop) */
   GstVideoInfo info;
@@ -163,7 +223,14 @@ struct _FaAlertSink
   gchar *group_id;
   gchar *target_topic;
   gchar *target_phone;
-  gint failing;          /* worker: a retry streak is under way */
+  gboolean has_sns;
+  gint failing;          /* worker: a retry streak is under way (bit per target) */
+  FaMqtt *mqtt;
+  FaMqttCamera *mqtt_camera;
+  guint mqtt_listener;
+  gint mqtt_down;        /* MQTT thread: the broker is away (warned) */
+  FaHousehold *household;
+  gint64 household_checked_us;
 };
 
 GType
@@ -213,54 +280,206 @@ post_alert_message (FaAlertSink * self, GstStructure * s)
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* Outbox worker thread. */
+/* The failing bit and the words for a delivery target. */
+static gint
+target_bit (const gchar * target)
+{
+  return g_strcmp0 (target, FA_MQTT_TARGET) == 0 ? 2 : 1;
+}
+
+static const gchar *
+target_label (const gchar * target)
+{
+  return g_strcmp0 (target, FA_MQTT_TARGET) == 0 ? "the MQTT broker" : "SNS";
+}
+
+/* Sets (@on) or clears @bit of self->failing; TRUE when it changed. */
+static gboolean
+set_failing (FaAlertSink * self, gint bit, gboolean on)
+{
+  while (TRUE) {
+    gint old = g_atomic_int_get (&self->failing);
+    gint new = on ? old | bit : old & ~bit;
+    if (old == new)
+      return FALSE;
+    if (g_atomic_int_compare_and_exchange (&self->failing, old, new))
+      return TRUE;
+  }
+}
+
+/* Outbox worker threads (one per target). */
 static void
 on_outbox_event (const FaOutboxEvent * event, gpointer user_data)
 {
   FaAlertSink *self = user_data;
   GstStructure *s;
+  const gchar *target = event->target;
 
   switch (event->state) {
     case FA_OUTBOX_QUEUED:
       return;                   /* posted by render() with more detail */
     case FA_OUTBOX_DELIVERED:
-      GST_INFO_OBJECT (self, "alert %s delivered as %s", event->id,
-          event->message_id);
-      if (g_atomic_int_compare_and_exchange (&self->failing, 1, 0))
-        GST_ELEMENT_INFO (self, RESOURCE, WRITE, ("SNS reachable again"),
-            ("alert %s delivered after %u attempts", event->id,
-                event->attempts));
+      GST_INFO_OBJECT (self, "alert %s delivered to %s as %s", event->id,
+          target, event->message_id);
+      if (set_failing (self, target_bit (target), FALSE))
+        GST_ELEMENT_INFO (self, RESOURCE, WRITE, ("%s reachable again",
+                target_label (target)), ("alert %s delivered after %u attempts",
+                event->id, event->attempts));
       s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
           "status", G_TYPE_STRING, "delivered", "camera", G_TYPE_STRING,
-          self->camera_name, "message-id", G_TYPE_STRING, event->message_id,
+          self->camera_name, "target", G_TYPE_STRING, target,
+          "message-id", G_TYPE_STRING, event->message_id,
           "attempts", G_TYPE_UINT, event->attempts, "queued-time", G_TYPE_INT64,
           event->queued_us, "delivered-time", G_TYPE_INT64,
           event->delivered_us, NULL);
       break;
     case FA_OUTBOX_RETRYING:
-      GST_DEBUG_OBJECT (self, "alert %s: %s", event->id, event->error->message);
-      if (g_atomic_int_compare_and_exchange (&self->failing, 0, 1))
+      GST_DEBUG_OBJECT (self, "alert %s to %s: %s", event->id, target,
+          event->error->message);
+      if (set_failing (self, target_bit (target), TRUE))
         GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-            ("Cannot deliver alerts yet; they are kept and retried."),
-            ("%s", event->error->message));
+            ("Cannot deliver alerts to %s yet; they are kept and retried.",
+                target_label (target)), ("%s", event->error->message));
       s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
           "status", G_TYPE_STRING, "retrying", "camera", G_TYPE_STRING,
-          self->camera_name, "error", G_TYPE_STRING, event->error->message,
+          self->camera_name, "target", G_TYPE_STRING, target,
+          "error", G_TYPE_STRING, event->error->message,
           "attempts", G_TYPE_UINT, event->attempts, "retry-in", G_TYPE_UINT64,
           (guint64) event->retry_in_us * 1000, NULL);
       break;
     case FA_OUTBOX_FAILED:
     default:
       GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-          ("Alert %s was refused and will not be retried: %s", event->id,
-              event->error->message), ("camera %s", self->camera_name));
+          ("Alert %s was refused by %s and will not be retried: %s", event->id,
+              target_label (target), event->error->message),
+          ("camera %s", self->camera_name));
       s = gst_structure_new ("facealert/alert", "id", G_TYPE_STRING, event->id,
           "status", G_TYPE_STRING, "failed", "camera", G_TYPE_STRING,
-          self->camera_name, "error", G_TYPE_STRING, event->error->message,
+          self->camera_name, "target", G_TYPE_STRING, target,
+          "error", G_TYPE_STRING, event->error->message,
           "attempts", G_TYPE_UINT, event->attempts, NULL);
       break;
   }
   post_alert_message (self, s);
+}
+
+/* MQTT connection thread: warn once per outage, say when it is back. */
+static void
+on_mqtt_state (FaMqtt * mqtt, gboolean connected, const gchar * error,
+    gpointer user_data)
+{
+  FaAlertSink *self = user_data;
+  if (connected && g_atomic_int_compare_and_exchange (&self->mqtt_down, 1, 0))
+    GST_ELEMENT_INFO (self, RESOURCE, WRITE, ("MQTT broker reachable again"),
+        (NULL));
+  else if (!connected && g_atomic_int_compare_and_exchange (&self->mqtt_down, 0, 1))
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE,
+        ("Cannot reach the MQTT broker; retrying (alerts are kept): %s", error),
+        (NULL));
+  GST_DEBUG_OBJECT (self, "MQTT %s%s%s", connected ? "connected" : "disconnected",
+      error != NULL ? ": " : "", error != NULL ? error : "");
+}
+
+/* Applies the household's switches to the rules; posts "facealert/switches"
+ * when they changed (or @force). */
+static void
+apply_household (FaAlertSink * self, gboolean force)
+{
+  gboolean on = fa_household_get_alerts (self->household, self->camera_name);
+  FaHouseholdMode mode = fa_household_get_mode (self->household);
+  gboolean was = fa_alert_rules_get_enabled (self->rules);
+  fa_alert_rules_set_enabled (self->rules, on);
+  if (on != was || force) {
+    GST_INFO_OBJECT (self, "alerts %s, household mode %s", on ? "on" : "off",
+        fa_household_mode_name (mode));
+    post_alert_message (self, gst_structure_new ("facealert/switches",
+            "camera", G_TYPE_STRING, self->camera_name,
+            "alerts", G_TYPE_BOOLEAN, on,
+            "mode", G_TYPE_STRING, fa_household_mode_name (mode), NULL));
+  }
+}
+
+/* Streaming thread: at most a stat() every HOUSEHOLD_CHECK_US. */
+static void
+check_household (FaAlertSink * self, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  if (!force && now - self->household_checked_us < HOUSEHOLD_CHECK_US)
+    return;
+  self->household_checked_us = now;
+  gboolean changed = FALSE;
+  GError *error = NULL;
+  if (!fa_household_refresh (self->household, &changed, &error)) {
+    GST_ELEMENT_WARNING (self, RESOURCE, READ, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+  }
+  if (changed || force)
+    apply_household (self, force);
+}
+
+static void release_mqtt (FaAlertSink * self);
+
+/* The SNS target, or NULL with an element error posted. */
+static FaNotifier *
+start_sns (FaAlertSink * self, const gchar * access_key, const gchar * secret_key,
+    const gchar * session_token, const gchar * profile, const gchar * endpoint,
+    const gchar * region, guint64 request_timeout)
+{
+  GError *error = NULL;
+  FaAwsCredentials *credentials = fa_aws_credentials_resolve (access_key,
+      secret_key, session_token, profile, &error);
+  if (credentials == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
+        (NULL));
+    g_clear_error (&error);
+    return NULL;
+  }
+  gchar *described = fa_aws_credentials_describe (credentials);
+  GST_INFO_OBJECT (self, "using AWS %s", described);
+  g_free (described);
+  FaSnsClient *client = fa_sns_client_new (endpoint, region, credentials, &error);
+  fa_aws_credentials_free (credentials);
+  if (client == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    return NULL;
+  }
+  fa_sns_client_set_timeout (client, request_timeout / GST_MSECOND);
+  GST_INFO_OBJECT (self, "SNS endpoint %s", fa_sns_client_get_endpoint (client));
+  return fa_sns_notifier_new (client);
+}
+
+/* The MQTT connection, this camera on it and the MQTT target; FALSE with
+ * an element error posted. Takes @config. */
+static gboolean
+start_mqtt (FaAlertSink * self, FaMqttConfig * config, const gchar * user,
+    const gchar * password, const gchar * credentials_file,
+    guint64 request_timeout, guint min_frames, FaNotifier ** target)
+{
+  GError *error = NULL;
+  gboolean ok = fa_mqtt_check_topic_part (config->prefix, FALSE,
+      "mqtt-topic-prefix", &error)
+      && fa_mqtt_check_topic_part (self->camera_name, TRUE, "camera", &error)
+      && fa_mqtt_config_set_credentials (config, user, password,
+      credentials_file, &error)
+      && (self->mqtt = fa_mqtt_acquire (config, &error)) != NULL;
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    g_clear_error (&error);
+    fa_mqtt_config_free (config);
+    return FALSE;
+  }
+  gchar *described = fa_mqtt_config_describe (config);
+  GST_INFO_OBJECT (self, "MQTT broker %s, topics under %s/", described,
+      config->prefix);
+  g_free (described);
+  fa_mqtt_config_free (config);
+  self->mqtt_down = 0;
+  self->mqtt_listener = fa_mqtt_add_state_listener (self->mqtt, on_mqtt_state, self);
+  self->mqtt_camera = fa_mqtt_camera_new (self->mqtt, self->camera_name, NULL,
+      VERSION, min_frames, TRACK_END_TIMEOUT);
+  *target = fa_mqtt_notifier_new (self->mqtt, (gint64) request_timeout / 1000);
+  return TRUE;
 }
 
 static gboolean
@@ -268,9 +487,11 @@ fa_alert_sink_start (GstBaseSink * sink)
 {
   FaAlertSink *self = FA_ALERT_SINK (sink);
   GError *error = NULL;
-  FaAwsCredentials *credentials = NULL;
-  FaSnsClient *client = NULL;
+  FaNotifier *targets[2] = { NULL, NULL };
+  guint n_targets = 0;
+  FaMqttConfig *mqtt_config = NULL;
   gchar *access_key, *secret_key, *session_token, *profile, *endpoint, *region;
+  gchar *mqtt_user, *mqtt_password, *mqtt_credentials_file;
   gchar *outbox_path;
 
   GST_OBJECT_LOCK (self);
@@ -284,6 +505,25 @@ fa_alert_sink_start (GstBaseSink * sink)
   profile = g_strdup (self->profile);
   endpoint = g_strdup (self->endpoint);
   region = g_strdup (self->region);
+  mqtt_user = g_strdup (self->mqtt_user);
+  mqtt_password = g_strdup (self->mqtt_password);
+  mqtt_credentials_file = g_strdup (self->mqtt_credentials_file);
+  if (self->mqtt_broker != NULL && *self->mqtt_broker != '\0') {
+    mqtt_config = fa_mqtt_config_new ();
+    if (!fa_mqtt_config_set_url (mqtt_config, self->mqtt_broker, &error))
+      g_clear_pointer (&mqtt_config, fa_mqtt_config_free);
+    else {
+      g_free (mqtt_config->prefix);
+      mqtt_config->prefix = g_strdup (self->mqtt_topic_prefix);
+      g_free (mqtt_config->discovery_prefix);
+      mqtt_config->discovery_prefix = g_strdup (self->mqtt_discovery_prefix);
+      mqtt_config->client_id = g_strdup (self->mqtt_client_id);
+      mqtt_config->ca_file = g_strdup (self->mqtt_ca_file);
+      mqtt_config->reconnect_initial_us = self->retry_initial / GST_USECOND;
+      mqtt_config->reconnect_max_us = MIN (self->retry_max, 30 * GST_SECOND)
+          / GST_USECOND;
+    }
+  }
   self->group_id = ascii_clean (self->camera_name, 128, TRUE);
   if (self->outbox_location != NULL && *self->outbox_location != '\0') {
     outbox_path = g_strdup (self->outbox_location);
@@ -310,34 +550,43 @@ fa_alert_sink_start (GstBaseSink * sink)
         .track_timeout_ns = TRACK_TIMEOUT});
   guint64 retry_initial = self->retry_initial, retry_max = self->retry_max;
   guint64 request_timeout = self->request_timeout;
+  guint min_frames = self->min_frames;
+  gboolean wants_mqtt = self->mqtt_broker != NULL && *self->mqtt_broker != '\0';
   GST_OBJECT_UNLOCK (self);
 
   gboolean has_topic = self->target_topic != NULL && *self->target_topic != '\0';
   gboolean has_phone = self->target_phone != NULL && *self->target_phone != '\0';
-  if (has_topic == has_phone) {
+  self->has_sns = has_topic || has_phone;
+  if (has_topic && has_phone) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("Set exactly one of topic-arn (an SNS topic) and phone-number "
+        ("Set only one of topic-arn (an SNS topic) and phone-number "
             "(direct SMS)."), (NULL));
     goto fail;
   }
-  credentials = fa_aws_credentials_resolve (access_key, secret_key,
-      session_token, profile, &error);
-  if (credentials == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
-        (NULL));
+  if (!self->has_sns && !wants_mqtt) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("Set where alerts go: topic-arn (an SNS topic) or phone-number "
+            "(direct SMS), and/or mqtt-broker (mqtt://HOST:PORT)."), (NULL));
     goto fail;
   }
-  {
-    gchar *described = fa_aws_credentials_describe (credentials);
-    GST_INFO_OBJECT (self, "using AWS %s", described);
-    g_free (described);
-  }
-  client = fa_sns_client_new (endpoint, region, credentials, &error);
-  if (client == NULL) {
+  if (wants_mqtt && mqtt_config == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     goto fail;
   }
-  fa_sns_client_set_timeout (client, request_timeout / GST_MSECOND);
+  if (self->has_sns && (targets[n_targets] = start_sns (self, access_key,
+              secret_key, session_token, profile, endpoint, region,
+              request_timeout)) == NULL)
+    goto fail;
+  if (self->has_sns)
+    n_targets++;
+  if (mqtt_config != NULL) {
+    FaMqttConfig *config = g_steal_pointer (&mqtt_config);
+    if (!start_mqtt (self, config, mqtt_user, mqtt_password,
+            mqtt_credentials_file, request_timeout, min_frames,
+            &targets[n_targets]))
+      goto fail;
+    n_targets++;
+  }
   if (self->snapshot_path != NULL
       && !fa_paths_ensure_private_dir (self->snapshot_path, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
@@ -351,40 +600,66 @@ fa_alert_sink_start (GstBaseSink * sink)
         (NULL));
     goto fail;
   }
-  GST_INFO_OBJECT (self, "camera %s, outbox %s (%u pending), endpoint %s",
-      self->camera_name, outbox_path, fa_outbox_count (self->outbox,
-          FA_OUTBOX_QUEUED), fa_sns_client_get_endpoint (client));
+  GST_INFO_OBJECT (self, "camera %s, outbox %s (%u pending)", self->camera_name,
+      outbox_path, fa_outbox_count (self->outbox, FA_OUTBOX_QUEUED));
   fa_outbox_set_backoff (self->outbox, retry_initial / GST_USECOND,
       retry_max / GST_USECOND);
   fa_outbox_set_notify (self->outbox, on_outbox_event, self);
   self->failing = 0;
-  fa_outbox_start (self->outbox, client);
-  client = NULL;
+  fa_outbox_start_targets (self->outbox, targets, n_targets);
+  n_targets = 0;
 
-  fa_aws_credentials_free (credentials);
+  /* The household's switches, shared with the CLI and Home Assistant. */
+  self->household = fa_household_open (NULL);
+  check_household (self, TRUE);
+
+  g_clear_error (&error);
   g_free (access_key);
   g_free (secret_key);
   g_free (session_token);
   g_free (profile);
   g_free (endpoint);
   g_free (region);
+  g_free (mqtt_user);
+  if (mqtt_password != NULL)
+    memset (mqtt_password, 0, strlen (mqtt_password));
+  g_free (mqtt_password);
+  g_free (mqtt_credentials_file);
   g_free (outbox_path);
   return TRUE;
 
 fail:
   g_clear_error (&error);
-  fa_sns_client_free (client);
-  fa_aws_credentials_free (credentials);
+  for (guint i = 0; i < n_targets; i++)
+    fa_notifier_free (targets[i]);
+  release_mqtt (self);
+  fa_mqtt_config_free (mqtt_config);
   if (secret_key != NULL)
     memset (secret_key, 0, strlen (secret_key));
+  if (mqtt_password != NULL)
+    memset (mqtt_password, 0, strlen (mqtt_password));
   g_free (access_key);
   g_free (secret_key);
   g_free (session_token);
   g_free (profile);
   g_free (endpoint);
   g_free (region);
+  g_free (mqtt_user);
+  g_free (mqtt_password);
+  g_free (mqtt_credentials_file);
   g_free (outbox_path);
   return FALSE;
+}
+
+/* The camera leaves MQTT; the last user of the connection says offline. */
+static void
+release_mqtt (FaAlertSink * self)
+{
+  g_clear_pointer (&self->mqtt_camera, fa_mqtt_camera_free);
+  if (self->mqtt != NULL) {
+    fa_mqtt_remove (self->mqtt, self->mqtt_listener);
+    g_clear_pointer (&self->mqtt, fa_mqtt_release);
+  }
 }
 
 static gboolean
@@ -392,8 +667,11 @@ fa_alert_sink_stop (GstBaseSink * sink)
 {
   FaAlertSink *self = FA_ALERT_SINK (sink);
 
-  /* Pending alerts stay in the outbox for the next start. */
+  /* Pending alerts stay in the outbox for the next start. The outbox goes
+   * first: its MQTT target holds a reference on the connection. */
   g_clear_pointer (&self->outbox, fa_outbox_close);
+  release_mqtt (self);
+  g_clear_pointer (&self->household, fa_household_free);
   g_clear_pointer (&self->rules, fa_alert_rules_free);
   g_clear_pointer (&self->camera_name, g_free);
   g_clear_pointer (&self->snapshot_path, g_free);
@@ -435,6 +713,10 @@ fa_alert_sink_event (GstBaseSink * sink, GstEvent * event)
 {
   FaAlertSink *self = FA_ALERT_SINK (sink);
 
+  if ((GST_EVENT_TYPE (event) == GST_EVENT_EOS
+          || GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+      && self->mqtt_camera != NULL)
+    fa_mqtt_camera_flush (self->mqtt_camera);   /* every track ends */
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->outbox != NULL) {
     guint64 timeout;
     GST_OBJECT_LOCK (self);
@@ -643,12 +925,13 @@ queue_alert (FaAlertSink * self, GstBuffer * buffer, const FaceRef * face)
     .deduplication_id = id,.group_id = self->group_id,
   };
   GError *error = NULL;
-  if (!fa_sns_message_validate (&sns, &error)) {
+  if (self->has_sns && !fa_sns_message_validate (&sns, &error)) {
     GST_ELEMENT_WARNING (self, STREAM, ENCODE,
         ("Alert for track %" G_GUINT64_FORMAT " cannot be sent: %s", track_id,
             error->message), (NULL));
     g_clear_error (&error);
-  } else if (!fa_outbox_add (self->outbox, id, &sns, NULL, &error)) {
+  } else if (!fa_outbox_add_alert (self->outbox, id, &sns, payload, NULL,
+          &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("%s", error->message), (NULL));
     g_clear_error (&error);
     ret = GST_FLOW_ERROR;
@@ -664,6 +947,9 @@ queue_alert (FaAlertSink * self, GstBuffer * buffer, const FaceRef * face)
       gst_structure_set (s, "snapshot-frame", G_TYPE_STRING, frame_jpeg,
           "snapshot-face", G_TYPE_STRING, face_jpeg, NULL);
     post_alert_message (self, s);
+    if (self->mqtt_camera != NULL)
+      fa_mqtt_camera_alerted (self->mqtt_camera, FA_TRACK_FACE, track_id,
+          frame_jpeg);
   }
 
   g_free (payload);
@@ -680,6 +966,30 @@ queue_alert (FaAlertSink * self, GstBuffer * buffer, const FaceRef * face)
   return ret;
 }
 
+/* A face as MQTT's track events see it (strings borrowed from the meta). */
+static FaTrackObservation
+face_observation (const FaceRef * face)
+{
+  FaTrackObservation o = { FA_TRACK_FACE, 0, TRUE };
+  const GstStructure *id = face->identity;
+  gst_structure_get_uint64 (id, "track-id", &o.track_id);
+  if (gst_structure_has_field (id, "decided"))
+    gst_structure_get_boolean (id, "decided", &o.decided);
+  gst_structure_get_boolean (id, "known", &o.known);
+  o.name = gst_structure_get_string (id, "name");
+  gst_structure_get_double (id, "similarity", &o.similarity);
+  gst_structure_get_uint64 (id, "person-track-id", &o.person_track_id);
+  const GstStructure *detection =
+      gst_video_region_of_interest_meta_get_param (face->roi, FA_META_DETECTION);
+  if (detection != NULL)
+    gst_structure_get_double (detection, "score", &o.score);
+  o.x = face->roi->x;
+  o.y = face->roi->y;
+  o.width = face->roi->w;
+  o.height = face->roi->h;
+  return o;
+}
+
 static GstFlowReturn
 fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
 {
@@ -691,6 +1001,7 @@ fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
   GQuark face_quark = g_quark_from_static_string (FA_ROI_TYPE_FACE);
   GstFlowReturn ret = GST_FLOW_OK;
 
+  check_household (self, FALSE);
   while ((roi = (GstVideoRegionOfInterestMeta *)
           gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
@@ -710,11 +1021,18 @@ fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
     g_array_append_val (observations, obs);
   }
 
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  gint64 ts = GST_CLOCK_TIME_IS_VALID (pts)
+      ? (gint64) gst_segment_to_running_time (&sink->segment, GST_FORMAT_TIME,
+      pts) : (gint64) (g_get_monotonic_time () * 1000);
+  if (self->mqtt_camera != NULL) {
+    /* Every frame, faces or not: tracks that left must end. */
+    FaTrackObservation *tracks = g_newa (FaTrackObservation, faces->len + 1);
+    for (guint i = 0; i < faces->len; i++)
+      tracks[i] = face_observation (&g_array_index (faces, FaceRef, i));
+    fa_mqtt_camera_observe (self->mqtt_camera, ts, tracks, faces->len);
+  }
   if (faces->len > 0) {
-    GstClockTime pts = GST_BUFFER_PTS (buffer);
-    gint64 ts = GST_CLOCK_TIME_IS_VALID (pts)
-        ? (gint64) gst_segment_to_running_time (&sink->segment, GST_FORMAT_TIME,
-        pts) : (gint64) (g_get_monotonic_time () * 1000);
     gboolean *fire = g_new0 (gboolean, faces->len);
     fa_alert_rules_update (self->rules, ts,
         (FaAlertObservation *) observations->data, faces->len, fire);
@@ -747,6 +1065,16 @@ fa_alert_sink_finalize (GObject * object)
   g_free (self->camera);
   g_free (self->snapshot_dir);
   g_free (self->outbox_location);
+  g_free (self->mqtt_broker);
+  g_free (self->mqtt_topic_prefix);
+  g_free (self->mqtt_user);
+  if (self->mqtt_password != NULL)
+    memset (self->mqtt_password, 0, strlen (self->mqtt_password));
+  g_free (self->mqtt_password);
+  g_free (self->mqtt_credentials_file);
+  g_free (self->mqtt_client_id);
+  g_free (self->mqtt_ca_file);
+  g_free (self->mqtt_discovery_prefix);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -788,8 +1116,8 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
           G_MAXUINT64, DEFAULT_PROP_COOLDOWN, ready));
   g_object_class_install_property (gobject_class, PROP_TOPIC_ARN,
       g_param_spec_string ("topic-arn", "Topic ARN",
-          "SNS topic to publish to (a .fifo topic gets deduplication ids)",
-          NULL, ready));
+          "SNS topic to publish to (a .fifo topic gets deduplication ids); "
+          "optional with mqtt-broker", NULL, ready));
   g_object_class_install_property (gobject_class, PROP_PHONE_NUMBER,
       g_param_spec_string ("phone-number", "Phone number",
           "E.164 number for a direct SMS publish (instead of topic-arn)",
@@ -845,14 +1173,50 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
           DEFAULT_PROP_RETRY_MAX, ready));
   g_object_class_install_property (gobject_class, PROP_REQUEST_TIMEOUT,
       g_param_spec_uint64 ("request-timeout", "Request timeout",
-          "Timeout (ns) of one Publish request", GST_MSECOND, G_MAXUINT64,
+          "Timeout (ns) of one Publish request (SNS) or of the wait for the "
+          "broker's acknowledgement (MQTT)", GST_MSECOND, G_MAXUINT64,
           DEFAULT_PROP_REQUEST_TIMEOUT, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_BROKER,
+      g_param_spec_string ("mqtt-broker", "MQTT broker",
+          "mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (TLS, verified): alerts, "
+          "face and person events, Home Assistant discovery (NULL: no MQTT)",
+          NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_TOPIC_PREFIX,
+      g_param_spec_string ("mqtt-topic-prefix", "MQTT topic prefix",
+          "Topics go under PREFIX/ (as Frigate's frigate/)",
+          DEFAULT_PROP_MQTT_TOPIC_PREFIX, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_USER,
+      g_param_spec_string ("mqtt-user", "MQTT user",
+          "Broker user (NULL: FACEALERT_MQTT_USER, else the credentials file, "
+          "else anonymous)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_PASSWORD,
+      g_param_spec_string ("mqtt-password", "MQTT password",
+          "Broker password (write-only, never logged; NULL: "
+          "FACEALERT_MQTT_PASSWORD or the credentials file)", NULL, secret));
+  g_object_class_install_property (gobject_class, PROP_MQTT_CREDENTIALS_FILE,
+      g_param_spec_string ("mqtt-credentials-file", "MQTT credentials file",
+          "\"username = U\" and \"password = P\" lines, mode 0600 (NULL: "
+          "$FACEALERT_MQTT_CREDENTIALS, else ~/.config/facealert/mqtt-credentials "
+          "if it exists)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_CLIENT_ID,
+      g_param_spec_string ("mqtt-client-id", "MQTT client id",
+          "Client id (NULL: facealert-HOSTNAME-PID); alertsinks of one process "
+          "with the same broker, prefix and id share one connection", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_CA_FILE,
+      g_param_spec_string ("mqtt-ca-file", "MQTT CA file",
+          "mqtts: PEM file of the CA that signed the broker's certificate "
+          "(NULL: the system's CAs)", NULL, ready));
+  g_object_class_install_property (gobject_class, PROP_MQTT_DISCOVERY_PREFIX,
+      g_param_spec_string ("mqtt-discovery-prefix", "MQTT discovery prefix",
+          "Home Assistant's discovery prefix (\"\": no discovery configs)",
+          DEFAULT_PROP_MQTT_DISCOVERY_PREFIX, ready));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
       "Face alert sink", "Sink/Video/Network",
-      "Publishes alerts for faces to Amazon SNS or an SNS-compatible endpoint, "
-      "through a durable outbox", "facealert developers");
+      "Publishes alerts for faces to Amazon SNS or an SNS-compatible endpoint "
+      "and/or an MQTT broker, through a durable outbox; faces, persons and "
+      "switches for Home Assistant over MQTT", "facealert developers");
 
   base_class->start = GST_DEBUG_FUNCPTR (fa_alert_sink_start);
   base_class->stop = GST_DEBUG_FUNCPTR (fa_alert_sink_stop);
@@ -880,6 +1244,8 @@ fa_alert_sink_init (FaAlertSink * self)
   self->retry_initial = DEFAULT_PROP_RETRY_INITIAL;
   self->retry_max = DEFAULT_PROP_RETRY_MAX;
   self->request_timeout = DEFAULT_PROP_REQUEST_TIMEOUT;
+  self->mqtt_topic_prefix = g_strdup (DEFAULT_PROP_MQTT_TOPIC_PREFIX);
+  self->mqtt_discovery_prefix = g_strdup (DEFAULT_PROP_MQTT_DISCOVERY_PREFIX);
   /* Alerts are not rendered against the clock. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
 }
@@ -961,6 +1327,30 @@ fa_alert_sink_set_property (GObject * object, guint prop_id,
     case PROP_REQUEST_TIMEOUT:
       self->request_timeout = g_value_get_uint64 (value);
       break;
+    case PROP_MQTT_BROKER:
+      replace_string (&self->mqtt_broker, value, FALSE);
+      break;
+    case PROP_MQTT_TOPIC_PREFIX:
+      replace_string (&self->mqtt_topic_prefix, value, FALSE);
+      break;
+    case PROP_MQTT_USER:
+      replace_string (&self->mqtt_user, value, FALSE);
+      break;
+    case PROP_MQTT_PASSWORD:
+      replace_string (&self->mqtt_password, value, TRUE);
+      break;
+    case PROP_MQTT_CREDENTIALS_FILE:
+      replace_string (&self->mqtt_credentials_file, value, FALSE);
+      break;
+    case PROP_MQTT_CLIENT_ID:
+      replace_string (&self->mqtt_client_id, value, FALSE);
+      break;
+    case PROP_MQTT_CA_FILE:
+      replace_string (&self->mqtt_ca_file, value, FALSE);
+      break;
+    case PROP_MQTT_DISCOVERY_PREFIX:
+      replace_string (&self->mqtt_discovery_prefix, value, FALSE);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1026,6 +1416,27 @@ fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_REQUEST_TIMEOUT:
       g_value_set_uint64 (value, self->request_timeout);
+      break;
+    case PROP_MQTT_BROKER:
+      g_value_set_string (value, self->mqtt_broker);
+      break;
+    case PROP_MQTT_TOPIC_PREFIX:
+      g_value_set_string (value, self->mqtt_topic_prefix);
+      break;
+    case PROP_MQTT_USER:
+      g_value_set_string (value, self->mqtt_user);
+      break;
+    case PROP_MQTT_CREDENTIALS_FILE:
+      g_value_set_string (value, self->mqtt_credentials_file);
+      break;
+    case PROP_MQTT_CLIENT_ID:
+      g_value_set_string (value, self->mqtt_client_id);
+      break;
+    case PROP_MQTT_CA_FILE:
+      g_value_set_string (value, self->mqtt_ca_file);
+      break;
+    case PROP_MQTT_DISCOVERY_PREFIX:
+      g_value_set_string (value, self->mqtt_discovery_prefix);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

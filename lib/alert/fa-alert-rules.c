@@ -15,6 +15,7 @@ struct _FaAlertRules {
   gboolean any_alert;
   gint64 last_alert_ts;
   guint n_suppressed;
+  gboolean disabled;      /* the camera's alerts switch is off */
 };
 
 FaAlertRules *
@@ -42,6 +43,18 @@ fa_alert_rules_reset (FaAlertRules *rules)
   g_hash_table_remove_all (rules->tracks);
   rules->any_alert = FALSE;
   rules->last_alert_ts = 0;
+}
+
+void
+fa_alert_rules_set_enabled (FaAlertRules *rules, gboolean enabled)
+{
+  rules->disabled = !enabled;
+}
+
+gboolean
+fa_alert_rules_get_enabled (FaAlertRules *rules)
+{
+  return !rules->disabled;
 }
 
 guint
@@ -86,6 +99,8 @@ fa_alert_rules_update (FaAlertRules *rules, gint64 ts, const FaAlertObservation 
       continue;
     if (track->frames < c->min_frames || ts - track->first_ts < c->min_duration_ns)
       continue;
+    if (rules->disabled)
+      continue;   /* stays eligible for when the switch is back on */
     if (rules->any_alert && ts - rules->last_alert_ts < c->cooldown_ns) {
       if (!track->suppressed)
         rules->n_suppressed++;

@@ -10,6 +10,11 @@
  *     by the cooldown stays eligible and alerts once the cooldown ends if it
  *     is still there (no missed strangers, at most one alert per cooldown).
  * Tracks unseen for track_timeout_ns are forgotten.
+ *
+ * The camera's alerts switch (fa_alert_rules_set_enabled(), the household's
+ * per-camera on/off): while off, nothing alerts; tracks keep counting, and
+ * one still in view when the switch comes back on alerts then, as after a
+ * cooldown.
  */
 #pragma once
 
@@ -47,6 +52,10 @@ void fa_alert_rules_reset (FaAlertRules *rules);
  * @fire[i] to TRUE for each face that alerts now. Returns how many. */
 guint fa_alert_rules_update (FaAlertRules *rules, gint64 ts_ns,
     const FaAlertObservation *faces, guint n_faces, gboolean *fire);
+
+/* The camera's alerts switch (on by default). */
+void fa_alert_rules_set_enabled (FaAlertRules *rules, gboolean enabled);
+gboolean fa_alert_rules_get_enabled (FaAlertRules *rules);
 
 /* Faces held back by the cooldown so far (each track counted once). */
 guint fa_alert_rules_n_suppressed (FaAlertRules *rules);
