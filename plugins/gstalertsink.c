@@ -85,7 +85,8 @@
  * ]|
  * MQTT only, for Home Assistant:
  * |[
- * gst-launch-1.0 ... ! facematch collection=home ! \
+ * gst-launch-1.0 rtspsrc location=rtsp://cam1/ ! rtph264depay ! h264parse ! avdec_h264 ! \
+ *   videoconvert ! facedetect ! facematch collection=home ! \
  *   alertsink camera=front-door mqtt-broker=mqtt://homeassistant.local:1883
  * ]|
  * Credentials: access-key/secret-key/session-token, else AWS_ACCESS_KEY_ID,

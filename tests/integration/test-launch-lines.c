@@ -11,7 +11,7 @@
  * Each line runs as written, with only what points outside this machine made
  * local: rtsp:// URLs become a fa-camsim camera, v4l2src a live test source,
  * video sinks fakesink, alertsink's topic and endpoint the local
- * SNS-compatible server, key files a test key; stores, snapshots and outboxes
+ * SNS-compatible server, its mqtt-broker a local mosquitto, key files a test key; stores, snapshots and outboxes
  * go to a private directory through the FACEALERT_*_DIR variables, and the
  * face collection "home" holds the test people.
  *
@@ -24,6 +24,7 @@
  */
 #include "fa-test.h"
 #include "fa-sns-fixture.h"
+#include "fa-mqtt-fixture.h"
 #include "fa-proc.h"
 #include "fa-paths.h"
 
@@ -191,6 +192,7 @@ typedef struct {
 static GPtrArray *doc_lines;    /* DocLine* */
 static gchar *tmp_dir, *camera_url, *key_file, *source_dir;
 static FaSnsFixture *sns;
+static FaMqttBroker *broker;   /* for mqtt-broker= */
 
 static void
 doc_line_free (DocLine *l)
@@ -317,6 +319,8 @@ localize_element (const gchar *element)
       g_ptr_array_add (out, g_strdup_printf ("location=%s", camera_url));
     else if (g_str_has_prefix (w, "encryption-key-file="))
       g_ptr_array_add (out, g_strdup_printf ("encryption-key-file=%s", key_file));
+    else if (g_strcmp0 (factory, "alertsink") == 0 && g_str_has_prefix (w, "mqtt-broker="))
+      g_ptr_array_add (out, g_strdup_printf ("mqtt-broker=%s", broker->url));
     else if (g_strcmp0 (factory, "alertsink") == 0 && g_str_has_prefix (w, "topic-arn="))
       g_ptr_array_add (out, g_strdup_printf ("topic-arn=%s", sns->topic));
     else if (g_strcmp0 (factory, "alertsink") == 0 && g_str_has_prefix (w, "endpoint=")) {
@@ -575,6 +579,7 @@ setup_world (void)
           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
 
   sns = fa_sns_fixture_start ();
+  broker = fa_mqtt_broker_start (NULL);
 
   g_autofree gchar *cache = g_build_filename (g_getenv ("FACEALERT_BUILD_DIR"),
       "camsim-cache", NULL);
@@ -619,6 +624,7 @@ main (int argc, char **argv)
   }
   int status = g_test_run ();
   fa_sns_fixture_stop (sns);
+  fa_mqtt_broker_free (broker);
   fa_test_rm_rf (tmp_dir);
   return status;
 }
