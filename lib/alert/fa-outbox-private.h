@@ -20,7 +20,10 @@ struct _FaOutbox {
   sqlite3 *db;
   int owner_fd;           /* PATH.lock, flock()ed by the delivering process; -1 */
   GMutex lock;            /* the connection and everything below */
-  GCond cond;             /* work added, stop, idle changes */
+  GCond cond;             /* for the workers: work added or due, stop */
+  GCond idle_cond;        /* for fa_outbox_wait_idle(): a delivery made or
+                           * given up, a worker idle, flushing. Two conditions,
+                           * or idle workers would wake each other forever. */
   GPtrArray *workers;     /* FaOutboxWorker*, one per started target */
   gboolean stop;
   gboolean flushing;

@@ -31,6 +31,7 @@ outbox_new (const gchar *path)
   outbox->workers = g_ptr_array_new ();
   g_mutex_init (&outbox->lock);
   g_cond_init (&outbox->cond);
+  g_cond_init (&outbox->idle_cond);
   return outbox;
 }
 
@@ -393,7 +394,7 @@ worker (gpointer data)
      * may have requeued an alert or made a pending one due now. */
     Due due;
     if (!next_pending (outbox, target, &due)) {
-      g_cond_broadcast (&outbox->cond);   /* idle */
+      g_cond_broadcast (&outbox->idle_cond);   /* idle */
       g_cond_wait_until (&outbox->cond, &outbox->lock,
           g_get_monotonic_time () + POLL_US);
       continue;
@@ -443,7 +444,7 @@ worker (gpointer data)
           : "unknown error", code, 0 });
       event.state = FA_OUTBOX_FAILED;
     }
-    g_cond_broadcast (&outbox->cond);
+    g_cond_broadcast (&outbox->idle_cond);
     FaOutboxNotify notify = outbox->notify;
     gpointer notify_data = outbox->notify_data;
     g_mutex_unlock (&outbox->lock);
@@ -530,7 +531,7 @@ fa_outbox_wait_idle (FaOutbox *outbox, gint64 timeout_us)
     idle = pending == 0;
     if (idle || outbox->flushing || outbox->workers->len == 0)
       break;
-    if (!g_cond_wait_until (&outbox->cond, &outbox->lock, deadline))
+    if (!g_cond_wait_until (&outbox->idle_cond, &outbox->lock, deadline))
       break;
   }
   g_mutex_unlock (&outbox->lock);
@@ -542,7 +543,7 @@ fa_outbox_set_flushing (FaOutbox *outbox, gboolean flushing)
 {
   g_mutex_lock (&outbox->lock);
   outbox->flushing = flushing;
-  g_cond_broadcast (&outbox->cond);
+  g_cond_broadcast (&outbox->idle_cond);
   g_mutex_unlock (&outbox->lock);
 }
 
@@ -558,6 +559,7 @@ fa_outbox_close (FaOutbox *outbox)
     w->notifier->klass->cancel (w->notifier);
   }
   g_cond_broadcast (&outbox->cond);
+  g_cond_broadcast (&outbox->idle_cond);
   g_mutex_unlock (&outbox->lock);
   for (guint i = 0; i < outbox->workers->len; i++) {
     FaOutboxWorker *w = g_ptr_array_index (outbox->workers, i);
@@ -572,6 +574,7 @@ fa_outbox_close (FaOutbox *outbox)
     close (outbox->owner_fd);   /* releases the flock */
   g_mutex_clear (&outbox->lock);
   g_cond_clear (&outbox->cond);
+  g_cond_clear (&outbox->idle_cond);
   g_free (outbox->path);
   g_free (outbox);
 }
