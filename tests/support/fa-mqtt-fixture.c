@@ -126,8 +126,9 @@ fa_mqtt_broker_start (const FaMqttBrokerOptions *options)
   g_string_append_printf (conf, "listener %u 127.0.0.1\n", b->port);
   g_string_append_printf (conf, "log_dest file %s\nlog_type all\n", b->log);
   if (options->persistence)
-    g_string_append_printf (conf, "persistence true\npersistence_location %s/\n",
-        b->dir);
+    /* Saved after every change: sessions survive even a SIGKILL. */
+    g_string_append_printf (conf, "persistence true\npersistence_location %s/\n"
+        "autosave_on_changes true\nautosave_interval 1\n", b->dir);
   else
     g_string_append (conf, "persistence false\n");
   if (options->user != NULL) {
@@ -161,6 +162,30 @@ fa_mqtt_broker_stop (FaMqttBroker *b)
   if (b->pid == 0)
     return;
   kill (b->pid, SIGTERM);
+  int status;
+  waitpid (b->pid, &status, 0);
+  g_spawn_close_pid (b->pid);
+  b->pid = 0;
+}
+
+void
+fa_mqtt_broker_pause (FaMqttBroker *b)
+{
+  g_assert_cmpint (kill (b->pid, SIGSTOP), ==, 0);
+}
+
+void
+fa_mqtt_broker_resume (FaMqttBroker *b)
+{
+  g_assert_cmpint (kill (b->pid, SIGCONT), ==, 0);
+}
+
+void
+fa_mqtt_broker_kill (FaMqttBroker *b)
+{
+  if (b->pid == 0)
+    return;
+  kill (b->pid, SIGKILL);
   int status;
   waitpid (b->pid, &status, 0);
   g_spawn_close_pid (b->pid);
@@ -219,6 +244,15 @@ sub_on_connect (struct mosquitto *mosq, void *obj, int rc)
 }
 
 static void
+sub_on_disconnect (struct mosquitto *mosq, void *obj, int rc)
+{
+  FaMqttSub *sub = obj;
+  g_mutex_lock (&sub->lock);
+  sub->subscribed = FALSE;
+  g_mutex_unlock (&sub->lock);
+}
+
+static void
 sub_on_subscribe (struct mosquitto *mosq, void *obj, int mid, int n, const int *qos)
 {
   FaMqttSub *sub = obj;
@@ -265,6 +299,7 @@ fa_mqtt_sub_new (FaMqttBroker *broker, const gchar *client_id, const gchar *filt
   g_assert_nonnull (sub->mosq);
   mosquitto_connect_callback_set (sub->mosq, sub_on_connect);
   mosquitto_subscribe_callback_set (sub->mosq, sub_on_subscribe);
+  mosquitto_disconnect_callback_set (sub->mosq, sub_on_disconnect);
   mosquitto_message_callback_set (sub->mosq, sub_on_message);
   mosquitto_reconnect_delay_set (sub->mosq, 1, 1, false);
   if (broker->user != NULL)
@@ -288,17 +323,16 @@ fa_mqtt_sub_new (FaMqttBroker *broker, const gchar *client_id, const gchar *filt
 }
 
 void
-fa_mqtt_sub_reconnect (FaMqttSub *sub)
+fa_mqtt_sub_wait_subscribed (FaMqttSub *sub)
 {
-  g_mutex_lock (&sub->lock);
-  sub->subscribed = FALSE;
-  g_mutex_unlock (&sub->lock);
-  mosquitto_reconnect (sub->mosq);
-  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 15 * G_TIME_SPAN_SECOND;
   g_mutex_lock (&sub->lock);
   while (!sub->subscribed && g_cond_wait_until (&sub->cond, &sub->lock, deadline))
     ;
+  gboolean subscribed = sub->subscribed;
   g_mutex_unlock (&sub->lock);
+  if (!subscribed)
+    g_error ("test subscriber to %s: not subscribed again within 15 s", sub->filter);
 }
 
 void

@@ -32,6 +32,12 @@ FaMqttBroker *fa_mqtt_broker_start (const FaMqttBrokerOptions *options);
  * same port with fa_mqtt_broker_restart(). */
 void fa_mqtt_broker_stop (FaMqttBroker *broker);
 void fa_mqtt_broker_restart (FaMqttBroker *broker);
+/* SIGSTOP / SIGCONT: a broker that holds connections but answers nothing
+ * (a lost PUBACK, seen from the client). */
+void fa_mqtt_broker_pause (FaMqttBroker *broker);
+void fa_mqtt_broker_resume (FaMqttBroker *broker);
+/* SIGKILL (nothing saved) and waits. */
+void fa_mqtt_broker_kill (FaMqttBroker *broker);
 /* Stops it (if running) and removes its directory. */
 void fa_mqtt_broker_free (FaMqttBroker *broker);
 
@@ -51,8 +57,9 @@ FaMqttSub *fa_mqtt_sub_new (FaMqttBroker *broker, const gchar *client_id,
     const gchar *filter);
 /* Disconnects cleanly (keeping a persistent session) and frees. */
 void fa_mqtt_sub_free (FaMqttSub *sub);
-/* Connects again after the broker came back (persistent sessions resume). */
-void fa_mqtt_sub_reconnect (FaMqttSub *sub);
+/* Waits (bounded) until it is subscribed again after the broker came back
+ * (it reconnects by itself; a persistent session resumes). */
+void fa_mqtt_sub_wait_subscribed (FaMqttSub *sub);
 
 /* Messages received so far on topics matching @filter (NULL: all), in
  * order; the array holds FaMqttReceived* owned by @sub. */

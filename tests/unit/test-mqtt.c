@@ -300,6 +300,68 @@ test_acked_across_outage (void)
   g_free (states.error);
 }
 
+/* The PUBACK does not come (the broker is frozen): the attempt times out,
+ * and the retry waits for that same publish instead of sending a second.
+ * Then the broker dies with the message unread: libmosquitto sends it again
+ * after the reconnect, and the retry gets its PUBACK. Either way the
+ * subscriber gets it once. */
+static void
+test_acked_retry_no_duplicate (void)
+{
+  FaMqttBrokerOptions options = { .persistence = TRUE };
+  FaMqttBroker *broker = fa_mqtt_broker_start (&options);
+  FaMqttSub *sub = fa_mqtt_sub_new (broker, "t5-sub", "t5/alerts");
+  g_autoptr (FaMqttConfig) config = config_for (broker, "t5");
+  States states = { 0 };
+  g_mutex_init (&states.lock);
+  g_cond_init (&states.cond);
+  GError *error = NULL;
+  FaMqtt *mqtt = fa_mqtt_acquire (config, &error);
+  guint listener = fa_mqtt_add_state_listener (mqtt, on_state, &states);
+  g_assert_cmpuint (wait_count (&states, &states.ups, 1), ==, 1);
+  gint cancelled = 0;
+
+  /* Frozen: no PUBACK within the attempt's time. */
+  fa_mqtt_broker_pause (broker);
+  g_assert_null (fa_mqtt_publish_acked (mqtt, "k1", "t5/alerts", "one",
+          300 * G_TIME_SPAN_MILLISECOND, &cancelled, &error));
+  g_assert_error (error, FA_ERROR, FA_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "timed out"));
+  g_clear_error (&error);
+  fa_mqtt_broker_resume (broker);
+  g_autofree gchar *r1 = fa_mqtt_publish_acked (mqtt, "k1", "t5/alerts", "one",
+      5 * G_TIME_SPAN_SECOND, &cancelled, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r1);
+
+  /* Frozen, then killed with the publish unread; restarted. */
+  fa_mqtt_broker_pause (broker);
+  g_assert_null (fa_mqtt_publish_acked (mqtt, "k2", "t5/alerts", "two",
+          300 * G_TIME_SPAN_MILLISECOND, &cancelled, &error));
+  g_clear_error (&error);
+  fa_mqtt_broker_kill (broker);
+  fa_mqtt_broker_restart (broker);
+  g_assert_cmpuint (wait_count (&states, &states.ups, 2), ==, 2);
+  g_autofree gchar *r2 = fa_mqtt_publish_acked (mqtt, "k2", "t5/alerts", "two",
+      5 * G_TIME_SPAN_SECOND, &cancelled, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r2);
+
+  fa_mqtt_sub_wait_subscribed (sub);
+  fa_mqtt_test_publish (broker, "t5/alerts", "barrier", FALSE);
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "t5/alerts", "barrier", NULL, 15000));
+  GPtrArray *got = fa_mqtt_sub_messages (sub, "t5/alerts");
+  g_assert_cmpuint (got->len, ==, 3);    /* one, two, barrier */
+  g_ptr_array_unref (got);
+  fa_mqtt_remove (mqtt, listener);
+  fa_mqtt_release (mqtt);
+  fa_mqtt_sub_free (sub);
+  fa_mqtt_broker_free (broker);
+  g_mutex_clear (&states.lock);
+  g_cond_clear (&states.cond);
+  g_free (states.error);
+}
+
 static void
 test_password (void)
 {
@@ -398,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mqtt/config", test_config);
   g_test_add_func ("/mqtt/availability-and-retained", test_availability_and_retained);
   g_test_add_func ("/mqtt/acked-across-outage", test_acked_across_outage);
+  g_test_add_func ("/mqtt/acked-retry-no-duplicate", test_acked_retry_no_duplicate);
   g_test_add_func ("/mqtt/password", test_password);
   g_test_add_func ("/mqtt/tls", test_tls);
   return g_test_run ();

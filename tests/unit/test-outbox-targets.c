@@ -157,7 +157,12 @@ test_independent_targets (void)
   g_mutex_init (&e.lock);
   g_cond_init (&e.cond);
   guint sns_before = fa_sns_fixture_count (sns);
+  FaMqttSub *online = fa_mqtt_sub_new (broker, NULL, "facealert/available");
   FaMqtt *mqtt = connect_mqtt (broker);
+  /* Connected first, so the first alert's first attempt goes through. */
+  g_assert_true (fa_mqtt_sub_wait_payload (online, "facealert/available", "online",
+          NULL, 10000));
+  fa_mqtt_sub_free (online);
   FaOutbox *outbox = open_outbox (path, &e, mqtt, TRUE);
 
   /* Both up: delivered to both. */
