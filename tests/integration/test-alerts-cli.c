@@ -238,6 +238,13 @@ test_alerts_cli (void)
   g_assert_true (json_object_get_null_member (a1, "MessageId"));
   g_assert_cmpstr (json_object_get_string_member (a1, "Subject"), ==,
       "Unknown face at porch");
+  /* Its one target's delivery says the same. */
+  JsonArray *targets = json_object_get_array_member (a1, "Deliveries");
+  g_assert_cmpuint (json_array_get_length (targets), ==, 1);
+  JsonObject *t1 = json_array_get_object_element (targets, 0);
+  g_assert_cmpstr (json_object_get_string_member (t1, "Target"), ==, "sns");
+  g_assert_cmpstr (json_object_get_string_member (t1, "State"), ==, "failed");
+  g_assert_cmpstr (json_object_get_string_member (t1, "LastErrorCode"), ==, "HTTP 404");
   JsonObject *a3 = find_in (all, id3);
   g_assert_cmpstr (json_object_get_string_member (a3, "State"), ==, "pending");
   g_assert_cmpstr (json_object_get_string_member (a3, "LastErrorCode"), ==,
