@@ -30,6 +30,26 @@
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
  *                                 threshold), "TrackId" (integer, = track-id)}
+ *     person-track-id G_TYPE_UINT64 the person track whose box holds this face
+ *                                 (0: none; see "facealert/person")
+ *     vetoed      G_TYPE_BOOLEAN  the face lies in a pet box (cat, dog, ...) and
+ *                                 is held by no person: it is never embedded nor
+ *                                 decided (decided FALSE, no record)
+ *
+ * Objects (objectdetect) are GstVideoRegionOfInterestMeta with roi_type = the
+ * label ("person", "cat", "dog", ...) and a "facealert/object" structure.
+ * facematch adds to each person ROI:
+ *
+ *   "facealert/person"      added by facematch
+ *     track-id    G_TYPE_UINT64   stable id of this person across frames (its
+ *                                 own numbering, apart from the face tracks)
+ *     known       G_TYPE_BOOLEAN  a face held by this person was decided known
+ *                                 (it stays known while the track lives)
+ *     decided     G_TYPE_BOOLEAN  a face held by this person was decided
+ *     name        G_TYPE_STRING   the known person's name ("" if not known)
+ *     similarity  G_TYPE_DOUBLE   that decision's similarity (0 if none)
+ *     face-track-id G_TYPE_UINT64 the face track this person last held (0:
+ *                                 no face seen yet)
  */
 #pragma once
 
@@ -43,6 +63,9 @@ G_BEGIN_DECLS
 #define FA_ROI_TYPE_FACE "face"
 #define FA_META_DETECTION "facealert/detection"
 #define FA_META_IDENTITY "facealert/identity"
+#define FA_ROI_TYPE_PERSON "person"
+#define FA_META_OBJECT "facealert/object"
+#define FA_META_PERSON "facealert/person"
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
