@@ -76,7 +76,7 @@ test_yolox_decode (void)
   gboolean wanted[FA_COCO_N_CLASSES];
   fa_coco_parse_labels ("person,cat,dog", wanted, NULL);
   /* letterbox ratio 0.5: boxes are scaled back by 2 */
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, wanted, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, wanted, objects);
   g_assert_cmpuint (objects->len, ==, 2);
   FaObject *cat = &g_array_index (objects, FaObject, 0);
   g_assert_cmpint (cat->class_id, ==, FA_COCO_CAT);
@@ -92,18 +92,40 @@ test_yolox_decode (void)
 
   /* All classes: the teddy bear appears; persons only: just the person. */
   g_array_set_size (objects, 0);
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, NULL, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, NULL, objects);
   g_assert_cmpuint (objects->len, ==, 3);
   g_assert_cmpint (g_array_index (objects, FaObject, 0).class_id, ==, 77);   /* row 200 */
   g_array_set_size (objects, 0);
   fa_coco_parse_labels ("person", wanted, NULL);
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, wanted, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, wanted, objects);
   g_assert_cmpuint (objects->len, ==, 1);
   g_assert_cmpint (g_array_index (objects, FaObject, 0).class_id, ==, FA_COCO_PERSON);
   /* a higher threshold drops the cat (0.72) and keeps the person (0.855) */
   g_array_set_size (objects, 0);
-  fa_yolox_decode (out, 416, 0.5f, 0.8f, NULL, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.8f, NULL, objects);
   g_assert_cmpuint (objects->len, ==, 2);
+}
+
+/* A non-square input (640x480 letterboxed to 416x320): grids 52x40, 26x20,
+ * 13x10. */
+static void
+test_yolox_decode_rect (void)
+{
+  const int rows = 52 * 40 + 26 * 20 + 13 * 10;
+  g_autofree float *out = g_new0 (float, rows * CH);
+  /* stride 16, cell (20, 15): after the 52x40 level */
+  set_yolox_row (out, 52 * 40 + 15 * 26 + 20, 0.5f, 0.5f, 0, 0, 0.9f, FA_COCO_PERSON, 0.9f);
+  /* the last row: stride 32, cell (12, 9) */
+  set_yolox_row (out, rows - 1, 0, 0, 0, 0, 0.9f, FA_COCO_DOG, 0.9f);
+  g_autoptr (GArray) objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
+  fa_yolox_decode (out, 416, 320, 0.65f, 0.3f, NULL, objects);
+  g_assert_cmpuint (objects->len, ==, 2);
+  FaObject *p = &g_array_index (objects, FaObject, 0);
+  g_assert_cmpfloat_with_epsilon (p->box.x + p->box.width / 2, 20.5f * 16 / 0.65f, 1e-2);
+  g_assert_cmpfloat_with_epsilon (p->box.y + p->box.height / 2, 15.5f * 16 / 0.65f, 1e-2);
+  FaObject *d = &g_array_index (objects, FaObject, 1);
+  g_assert_cmpfloat_with_epsilon (d->box.x + d->box.width / 2, 12.f * 32 / 0.65f, 1e-2);
+  g_assert_cmpfloat_with_epsilon (d->box.y + d->box.height / 2, 9.f * 32 / 0.65f, 1e-2);
 }
 
 static void
@@ -452,6 +474,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/objdetect/labels", test_labels);
   g_test_add_func ("/objdetect/yolox-decode", test_yolox_decode);
+  g_test_add_func ("/objdetect/yolox-decode-rect", test_yolox_decode_rect);
   g_test_add_func ("/objdetect/fastestdet-decode", test_fastestdet_decode);
   g_test_add_func ("/objdetect/nms", test_nms);
   g_test_add_func ("/motion/gate", test_motion_gate);
