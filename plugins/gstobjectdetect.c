@@ -51,14 +51,15 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 -m filesrc location=walk.mp4 ! decodebin ! videoconvert ! \
- *     objectdetect ! fakesink
- * ]| Prints an objectdetect message per frame.
+ * gst-launch-1.0 -m filesrc location=tests/data/videos/moviepy_chaplin.mp4 ! decodebin ! \
+ *     videoconvert ! objectdetect interval=3 ! fakesink
+ * ]| Prints an objectdetect message per frame, detecting on every third.
  * |[
- * gst-launch-1.0 v4l2src ! videoconvert ! objectdetect draw=true ! \
- *     facedetect ! videoconvert ! autovideosink
- * ]| Shows persons (blue), cats and dogs (orange); facedetect searches for
- * faces only inside the person boxes.
+ * gst-launch-1.0 filesrc location=tests/data/videos/moviepy_chaplin.mp4 ! decodebin ! \
+ *     videoconvert ! objectdetect interval=3 draw=true ! facedetect draw=true ! \
+ *     videoconvert ! autovideosink
+ * ]| Shows persons (blue), cats and dogs (orange) and the faces facedetect
+ * finds inside the person boxes (green).
  */
 
 #ifdef HAVE_CONFIG_H
@@ -197,13 +198,20 @@ fa_object_detect_start (GstBaseTransform * trans)
   FaObjectDetectorConfig config;
   GError *error = NULL;
 
+  /* The model loads outside the object lock: nothing that needs the lock
+   * (property reads, messages) waits for it meanwhile. */
   GST_OBJECT_LOCK (self);
   fa_object_detect_fill_config (self, &config);
-  fa_detect_set_threads (self->threads);
-  self->detector = fa_object_detector_new (&config, &error);
+  gchar *model_path = g_strdup (config.model_path);
+  config.model_path = model_path;
+  gint threads = self->threads;
   self->gate = fa_motion_gate_new (&self->motion);
   self->config_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
+
+  fa_detect_set_threads (threads);
+  self->detector = fa_object_detector_new (&config, &error);
+  g_free (model_path);
 
   if (self->detector == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
