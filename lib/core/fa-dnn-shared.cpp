@@ -1,6 +1,8 @@
 #include "fa-dnn-shared.h"
 #include "fa-dnn-shared.hpp"
 
+#include <cstdlib>
+#include <cstring>
 #include <map>
 
 namespace fa {
@@ -15,6 +17,14 @@ shared_lookup (const std::string &key, const std::function<std::shared_ptr<void>
 {
   /* Loading under the registry lock makes a second camera starting at the
    * same time wait for the first's load instead of loading a copy. */
+  /* FACEALERT_DNN_SHARED=0: one copy per user, to measure what sharing
+   * saves (tests/bench/bench-objectdetect-rss.sh). */
+  static const bool share = [] () {
+    const char *v = std::getenv ("FACEALERT_DNN_SHARED");
+    return v == nullptr || std::strcmp (v, "0") != 0;
+  } ();
+  if (!share)
+    return make ();
   std::lock_guard<std::mutex> lock (registry_mutex);
   auto it = registry.find (key);
   if (it != registry.end ()) {

@@ -17,7 +17,8 @@ FaObjectBackend *fa_object_backend_new (FaObjectMethod method, const gchar *mode
 /* Runs the network on @image and appends the decoded candidates (before NMS)
  * in @image's pixels. */
 gboolean fa_object_backend_detect (FaObjectBackend *backend, const FaImage *image,
-    float score_threshold, const gboolean *wanted, GArray *objects, GError **error);
+    int input_size, float score_threshold, const gboolean *wanted, GArray *objects,
+    GError **error);
 
 void fa_object_backend_free (FaObjectBackend *backend);
 

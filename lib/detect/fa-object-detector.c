@@ -106,6 +106,7 @@ fa_object_detector_config_init (FaObjectDetectorConfig *config, FaObjectMethod m
   config->method = method;
   config->score_threshold = fa_object_method_default_score (method);
   config->nms_threshold = 0.45f;
+  config->input_size = FA_OBJECT_YOLOX_INPUT;
   fa_coco_parse_labels (FA_OBJECT_DEFAULT_LABELS, config->wanted, NULL);
 }
 
@@ -118,16 +119,17 @@ sigmoidf (float x)
 }
 
 void
-fa_yolox_decode (const float *out, int input_size, float ratio, float score_threshold,
-    const gboolean *wanted, GArray *objects)
+fa_yolox_decode (const float *out, int input_width, int input_height, float ratio,
+    float score_threshold, const gboolean *wanted, GArray *objects)
 {
   static const int strides[] = {8, 16, 32};
   const float inv = ratio > 0 ? 1.f / ratio : 1.f;
   const float *row = out;
   for (guint s = 0; s < G_N_ELEMENTS (strides); s++) {
-    const int stride = strides[s], grid = input_size / stride;
-    for (int gy = 0; gy < grid; gy++)
-      for (int gx = 0; gx < grid; gx++, row += 5 + FA_COCO_N_CLASSES) {
+    const int stride = strides[s];
+    const int grid_w = input_width / stride, grid_h = input_height / stride;
+    for (int gy = 0; gy < grid_h; gy++)
+      for (int gx = 0; gx < grid_w; gx++, row += 5 + FA_COCO_N_CLASSES) {
         const float objectness = row[4];
         if (objectness < score_threshold)
           continue;   /* score = objectness * class score <= objectness */
@@ -262,8 +264,8 @@ fa_object_detector_detect (FaObjectDetector *detector, const FaImage *image,
 {
   const FaObjectDetectorConfig *c = &detector->config;
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaObject));
-  if (!fa_object_backend_detect (detector->backend, image, c->score_threshold, c->wanted,
-          found, error))
+  if (!fa_object_backend_detect (detector->backend, image, c->input_size, c->score_threshold,
+          c->wanted, found, error))
     return -1;
   detector->forward_count++;
   /* YOLOX's reference post-processing is per class, FastestDet's is not. */
@@ -285,6 +287,7 @@ fa_object_detector_update (FaObjectDetector *detector, const FaObjectDetectorCon
 {
   detector->config.score_threshold = config->score_threshold;
   detector->config.nms_threshold = config->nms_threshold;
+  detector->config.input_size = config->input_size;
   memcpy (detector->config.wanted, config->wanted, sizeof config->wanted);
 }
 

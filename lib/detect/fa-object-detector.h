@@ -29,6 +29,9 @@ typedef enum {
 #define FA_COCO_CAT 15
 #define FA_COCO_DOG 16
 #define FA_OBJECT_DEFAULT_LABELS "person,cat,dog"
+#define FA_OBJECT_YOLOX_INPUT 416
+#define FA_OBJECT_MIN_INPUT 160
+#define FA_OBJECT_MAX_INPUT 640
 
 /* The COCO name of @class_id ("person", "traffic light"...), NULL if out of
  * range. */
@@ -54,12 +57,17 @@ typedef struct {
   const gchar *model_path;
   float score_threshold;   /* keep objects scoring at least this */
   float nms_threshold;     /* IoU above which the weaker of two is dropped */
+  /* yolox: the letterbox's long side (multiple of 32, 160..640; 416 is the
+   * model's training size). The short side is rounded up to a multiple of
+   * 32 instead of padded to a square: same boxes, less padding computed
+   * (640x480 runs at 416x320, ~27 % cheaper than 416x416). */
+  int input_size;
   gboolean wanted[FA_COCO_N_CLASSES];   /* classes reported */
 } FaObjectDetectorConfig;
 
 /* Fills @config with the defaults for @method: the manifest's thresholds
- * (yolox: score 0.3, fastestdet: 0.65; NMS 0.45) and the labels person, cat,
- * dog. */
+ * (yolox: score 0.3, fastestdet: 0.65; NMS 0.45), yolox input 416, and the
+ * labels person, cat, dog. */
 void fa_object_detector_config_init (FaObjectDetectorConfig *config, FaObjectMethod method);
 /* The method's default score threshold. */
 float fa_object_method_default_score (FaObjectMethod method);
@@ -74,8 +82,9 @@ FaObjectDetector *fa_object_detector_new (const FaObjectDetectorConfig *config, 
 
 /* Appends one FaObject per object of a wanted class found in @image to
  * @objects (a GArray of FaObject), boxes clipped to @image, highest score
- * first. The network sees a copy of @image scaled to its input (416 or 352
- * pixels), never the full frame converted. Returns the number appended, or -1
+ * first. The network sees a copy of @image scaled to its input (yolox:
+ * input_size on the long side; fastestdet: 352x352), never the full frame
+ * converted. Returns the number appended, or -1
  * with @error set. Thread-safe: calls on detectors sharing one network are
  * serialised. */
 int fa_object_detector_detect (FaObjectDetector *detector, const FaImage *image,
@@ -98,10 +107,11 @@ gboolean fa_object_method_from_name (const gchar *name, FaObjectMethod *method);
  * in @wanted (NULL: all), boxes in the original frame's pixels; no NMS.
  *
  * YOLOX: @out is rows x 85 ([x, y, w, h, objectness, 80 class scores],
- * sigmoided), rows = sum over strides 8, 16, 32 of (input/stride)^2, level
- * after level, row-major; @input_size is the square network input (416) and
- * @ratio the letterbox resize factor min (input/h, input/w). */
-void fa_yolox_decode (const float *out, int input_size, float ratio,
+ * sigmoided), rows = sum over strides 8, 16, 32 of (input_width / stride) x
+ * (input_height / stride), level after level, row-major; @input_width x
+ * @input_height is the network input (multiples of 32) and @ratio the
+ * letterbox resize factor. */
+void fa_yolox_decode (const float *out, int input_width, int input_height, float ratio,
     float score_threshold, const gboolean *wanted, GArray *objects);
 /* FastestDet: @out is 85 x grid x grid (channel-major): objectness
  * (sigmoided), centre offsets (tanh), width/height relative to the image

@@ -12,8 +12,6 @@
 
 namespace {
 
-constexpr int kYoloxInput = 416;
-constexpr int kYoloxRows = 52 * 52 + 26 * 26 + 13 * 13;   /* 3549 */
 constexpr int kFastestDetInput = 352;
 constexpr int kFastestDetGrid = 22;
 constexpr int kChannels = 5 + FA_COCO_N_CLASSES;           /* 85 */
@@ -54,19 +52,27 @@ struct _FaObjectBackend {
     return net->object.forward ().clone ();
   }
 
-  void detect (const FaImage *image, float threshold, const gboolean *wanted, GArray *objects)
+  void detect (const FaImage *image, int input, float threshold, const gboolean *wanted,
+      GArray *objects)
   {
     if (method == FA_OBJECT_YOLOX) {
-      /* Letterbox: resize by r = min (416/h, 416/w) (INTER_LINEAR), paste
-       * top-left on a 416x416 canvas of 114; BGR 0..255. */
-      const float r = std::min ((float) kYoloxInput / image->height,
-          (float) kYoloxInput / image->width);
+      /* The manifest's letterbox: resize by r = min (S/h, S/w) (INTER_LINEAR),
+       * paste top-left on a canvas of 114, BGR 0..255; S = 416. The canvas is
+       * S on the long side and the short side rounded up to a multiple of 32
+       * (the network's largest stride) rather than S: the network is fully
+       * convolutional, the boxes are the same, the padding is not computed. */
+      const float r = std::min ((float) input / image->height, (float) input / image->width);
       cv::Size scaled (std::max (1, (int) (image->width * r)), std::max (1, (int) (image->height * r)));
-      cv::Mat canvas (kYoloxInput, kYoloxInput, CV_8UC3, cv::Scalar::all (114));
+      cv::Size canvas_size ((scaled.width + 31) / 32 * 32, (scaled.height + 31) / 32 * 32);
+      cv::Mat canvas (canvas_size, CV_8UC3, cv::Scalar::all (114));
       bgr_resized (image, scaled, cv::INTER_LINEAR).copyTo (canvas (cv::Rect (cv::Point (), scaled)));
       cv::Mat out = forward (cv::dnn::blobFromImage (canvas, 1.0, cv::Size (), cv::Scalar (), false, false));
-      check_output (out, kYoloxRows * kChannels);
-      fa_yolox_decode (out.ptr<float> (), kYoloxInput, r, threshold, wanted, objects);
+      size_t rows = 0;
+      for (int stride : {8, 16, 32})
+        rows += (size_t) (canvas_size.width / stride) * (canvas_size.height / stride);
+      check_output (out, rows * kChannels);
+      fa_yolox_decode (out.ptr<float> (), canvas_size.width, canvas_size.height, r, threshold,
+          wanted, objects);
     } else {
       /* Plain resize to 352x352 (INTER_AREA), BGR, x / 255. */
       cv::Mat input = bgr_resized (image, cv::Size (kFastestDetInput, kFastestDetInput), cv::INTER_AREA);
@@ -108,7 +114,7 @@ fa_object_backend_new (FaObjectMethod method, const gchar *model_path, GError **
     FaImage probe;
     fa::image_view_of (grey, &probe);
     g_autoptr (GArray) none = g_array_new (FALSE, FALSE, sizeof (FaObject));
-    backend->detect (&probe, 1.f, nullptr, none);
+    backend->detect (&probe, FA_OBJECT_YOLOX_INPUT, 1.f, nullptr, none);
     return backend;
   } catch (const std::exception &e) {
     delete backend;
@@ -123,11 +129,11 @@ fa_object_backend_new (FaObjectMethod method, const gchar *model_path, GError **
 }
 
 extern "C" gboolean
-fa_object_backend_detect (FaObjectBackend *backend, const FaImage *image, float score_threshold,
-    const gboolean *wanted, GArray *objects, GError **error)
+fa_object_backend_detect (FaObjectBackend *backend, const FaImage *image, int input_size,
+    float score_threshold, const gboolean *wanted, GArray *objects, GError **error)
 {
   try {
-    backend->detect (image, score_threshold, wanted, objects);
+    backend->detect (image, input_size, score_threshold, wanted, objects);
     return TRUE;
   } catch (const std::exception &e) {
     g_debug ("object detection: %s", e.what ());

@@ -176,6 +176,8 @@ test_labels_filter (void)
   g_assert_cmpuint (count_label (cat, "cat"), ==, cat->len);
   g_autoptr (GArray) person = detect_picture ("labels=cat,dog", "people/John_Lennon/1.jpg");
   g_assert_cmpuint (count_label (person, "person"), ==, 0);
+  g_autoptr (GArray) small = detect_picture ("input-size=320", "people/John_Lennon/1.jpg");
+  g_assert_cmpuint (count_label (small, "person"), >=, 1);
   g_autoptr (GArray) bike = detect_picture ("labels=bicycle,truck,dog",
       "negatives/darknet_dog.jpg");
   g_assert_cmpuint (count_label (bike, "bicycle"), >=, 1);
@@ -500,6 +502,13 @@ test_invalid_properties (void)
   guint interval;
   g_object_get (e, "interval", &interval, NULL);
   g_assert_cmpuint (interval, ==, 1);
+
+  g_test_expect_message ("objectdetect", G_LOG_LEVEL_WARNING, "*input-size 400 refused*");
+  g_object_set (e, "input-size", 400, NULL);
+  g_test_assert_expected_messages ();
+  gint size;
+  g_object_get (e, "input-size", &size, NULL);
+  g_assert_cmpint (size, ==, 416);
 
   g_test_expect_message ("GLib-GObject", G_LOG_LEVEL_WARNING, "*motion-threshold*");
   g_object_set (e, "motion-threshold", 1.5f, NULL);

@@ -2,7 +2,9 @@
  * FastestDet decoders, NMS), the motion gate, and the detector on real photos
  * with both real models, sharing one network per model. */
 #include "fa-dnn-shared.h"
+#include "fa-detector.h"
 #include "fa-error.h"
+#include "fa-face-regions.h"
 #include "fa-motion-gate.h"
 #include "fa-object-detector.h"
 #include "fa-test.h"
@@ -74,7 +76,7 @@ test_yolox_decode (void)
   gboolean wanted[FA_COCO_N_CLASSES];
   fa_coco_parse_labels ("person,cat,dog", wanted, NULL);
   /* letterbox ratio 0.5: boxes are scaled back by 2 */
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, wanted, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, wanted, objects);
   g_assert_cmpuint (objects->len, ==, 2);
   FaObject *cat = &g_array_index (objects, FaObject, 0);
   g_assert_cmpint (cat->class_id, ==, FA_COCO_CAT);
@@ -90,18 +92,40 @@ test_yolox_decode (void)
 
   /* All classes: the teddy bear appears; persons only: just the person. */
   g_array_set_size (objects, 0);
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, NULL, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, NULL, objects);
   g_assert_cmpuint (objects->len, ==, 3);
   g_assert_cmpint (g_array_index (objects, FaObject, 0).class_id, ==, 77);   /* row 200 */
   g_array_set_size (objects, 0);
   fa_coco_parse_labels ("person", wanted, NULL);
-  fa_yolox_decode (out, 416, 0.5f, 0.3f, wanted, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.3f, wanted, objects);
   g_assert_cmpuint (objects->len, ==, 1);
   g_assert_cmpint (g_array_index (objects, FaObject, 0).class_id, ==, FA_COCO_PERSON);
   /* a higher threshold drops the cat (0.72) and keeps the person (0.855) */
   g_array_set_size (objects, 0);
-  fa_yolox_decode (out, 416, 0.5f, 0.8f, NULL, objects);
+  fa_yolox_decode (out, 416, 416, 0.5f, 0.8f, NULL, objects);
   g_assert_cmpuint (objects->len, ==, 2);
+}
+
+/* A non-square input (640x480 letterboxed to 416x320): grids 52x40, 26x20,
+ * 13x10. */
+static void
+test_yolox_decode_rect (void)
+{
+  const int rows = 52 * 40 + 26 * 20 + 13 * 10;
+  g_autofree float *out = g_new0 (float, rows * CH);
+  /* stride 16, cell (20, 15): after the 52x40 level */
+  set_yolox_row (out, 52 * 40 + 15 * 26 + 20, 0.5f, 0.5f, 0, 0, 0.9f, FA_COCO_PERSON, 0.9f);
+  /* the last row: stride 32, cell (12, 9) */
+  set_yolox_row (out, rows - 1, 0, 0, 0, 0, 0.9f, FA_COCO_DOG, 0.9f);
+  g_autoptr (GArray) objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
+  fa_yolox_decode (out, 416, 320, 0.65f, 0.3f, NULL, objects);
+  g_assert_cmpuint (objects->len, ==, 2);
+  FaObject *p = &g_array_index (objects, FaObject, 0);
+  g_assert_cmpfloat_with_epsilon (p->box.x + p->box.width / 2, 20.5f * 16 / 0.65f, 1e-2);
+  g_assert_cmpfloat_with_epsilon (p->box.y + p->box.height / 2, 15.5f * 16 / 0.65f, 1e-2);
+  FaObject *d = &g_array_index (objects, FaObject, 1);
+  g_assert_cmpfloat_with_epsilon (d->box.x + d->box.width / 2, 12.f * 32 / 0.65f, 1e-2);
+  g_assert_cmpfloat_with_epsilon (d->box.y + d->box.height / 2, 9.f * 32 / 0.65f, 1e-2);
 }
 
 static void
@@ -362,12 +386,95 @@ test_detector_bad_models (void)
   fa_test_rm_rf (dir);
 }
 
+/* ---- face search regions from person boxes ---- */
+
+static void
+test_face_regions (void)
+{
+  g_autoptr (GArray) regions = g_array_new (FALSE, FALSE, sizeof (FaRect));
+  /* standing (3:1): the top 40 % (1.2 widths), 10 % margins */
+  FaRect standing = {200, 100, 100, 300};
+  g_assert_cmpuint (fa_face_search_regions (&standing, 1, 640, 480, regions), ==, 1);
+  FaRect *r = &g_array_index (regions, FaRect, 0);
+  g_assert_cmpfloat_with_epsilon (r->x, 190, 1e-3);
+  g_assert_cmpfloat_with_epsilon (r->y, 70, 1e-3);
+  g_assert_cmpfloat_with_epsilon (r->width, 120, 1e-3);
+  g_assert_cmpfloat_with_epsilon (r->height, 150, 1e-3);
+
+  /* head and shoulders (square): the whole box; clipped at the frame edge */
+  g_array_set_size (regions, 0);
+  FaRect close_up = {0, 0, 200, 220};
+  g_assert_cmpuint (fa_face_search_regions (&close_up, 1, 640, 480, regions), ==, 1);
+  r = &g_array_index (regions, FaRect, 0);
+  g_assert_cmpfloat (r->x, ==, 0);
+  g_assert_cmpfloat (r->y, ==, 0);
+  g_assert_cmpfloat_with_epsilon (r->width, 220, 1e-3);
+  g_assert_cmpfloat_with_epsilon (r->height, 220, 1e-3);
+
+  /* two persons side by side, overlapping: one region; a third far away */
+  g_array_set_size (regions, 0);
+  FaRect group[] = {{100, 100, 100, 100}, {180, 100, 100, 100}, {500, 300, 50, 150}};
+  g_assert_cmpuint (fa_face_search_regions (group, 3, 640, 480, regions), ==, 2);
+  r = &g_array_index (regions, FaRect, 0);
+  g_assert_cmpfloat_with_epsilon (r->x, 90, 1e-3);
+  g_assert_cmpfloat_with_epsilon (r->x + r->width, 290, 1e-3);
+
+  /* no person, no region */
+  g_array_set_size (regions, 0);
+  g_assert_cmpuint (fa_face_search_regions (NULL, 0, 640, 480, regions), ==, 0);
+}
+
+/* Searching only inside regions finds the faces inside them and none
+ * elsewhere: on the 7-face photo, the regions around 3 annotated faces give
+ * exactly those 3; the full frame gives all 7. */
+static void
+test_detect_in_regions (void)
+{
+  g_autofree gchar *photo = fa_test_data_path ("detection/dlib_faces/2008_002079.jpg");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaPicture) picture = fa_picture_load (photo, &error);
+  g_assert_no_error (error);
+  FaDetectorConfig config;
+  fa_detector_config_init (&config, FA_DETECT_YUNET);
+  g_autoptr (FaDetector) detector = fa_detector_new (&config, &error);
+  g_assert_no_error (error);
+  g_autoptr (GArray) all = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int n = fa_detector_detect (detector, fa_picture_image (picture), all, &error);
+  g_assert_cmpint (n, >=, 5);
+
+  FaRect regions[3];
+  for (int i = 0; i < 3; i++) {
+    const FaRect *b = &g_array_index (all, FaFace, i).box;
+    regions[i] = (FaRect) {b->x - b->width / 2, b->y - b->height / 2, 2 * b->width, 2 * b->height};
+  }
+  g_autoptr (GArray) some = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  g_assert_cmpint (fa_detector_detect_in (detector, fa_picture_image (picture), regions, 3, some,
+          &error), ==, 3);
+  for (int i = 0; i < 3; i++) {
+    float best = 0;
+    for (int k = 0; k < 3; k++)
+      best = MAX (best, fa_rect_iou (&g_array_index (some, FaFace, i).box,
+              &g_array_index (all, FaFace, k).box));
+    g_assert_cmpfloat (best, >, 0.8f);
+  }
+  g_array_set_size (some, 0);
+  g_assert_cmpint (fa_detector_detect_in (detector, fa_picture_image (picture), NULL, 0, some,
+          &error), ==, 0);
+  /* a tiny region is grown to the detector's minimum and still works */
+  const FaFace *f = &g_array_index (all, FaFace, 0);
+  FaRect dot = {f->box.x + f->box.width / 2, f->box.y + f->box.height / 2, 2, 2};
+  g_assert_cmpint (fa_detector_detect_in (detector, fa_picture_image (picture), &dot, 1, some,
+          &error), >=, 0);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/objdetect/labels", test_labels);
   g_test_add_func ("/objdetect/yolox-decode", test_yolox_decode);
+  g_test_add_func ("/objdetect/yolox-decode-rect", test_yolox_decode_rect);
   g_test_add_func ("/objdetect/fastestdet-decode", test_fastestdet_decode);
   g_test_add_func ("/objdetect/nms", test_nms);
   g_test_add_func ("/motion/gate", test_motion_gate);
@@ -377,5 +484,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/objdetect/fastestdet-photos", GINT_TO_POINTER (FA_OBJECT_FASTESTDET),
       test_detector_photos);
   g_test_add_func ("/objdetect/bad-models", test_detector_bad_models);
+  g_test_add_func ("/regions/from-person-boxes", test_face_regions);
+  g_test_add_func ("/regions/detect-in", test_detect_in_regions);
   return g_test_run ();
 }
