@@ -30,6 +30,47 @@
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
  *                                 threshold), "TrackId" (integer, = track-id)}
+ *     person-track-id G_TYPE_UINT64 the person track whose box holds this face
+ *                                 (0: none; see "facealert/person")
+ *     vetoed      G_TYPE_BOOLEAN  the face lies in a pet box (cat, dog, ...) and
+ *                                 is held by no person: it is never embedded nor
+ *                                 decided (decided FALSE, no record)
+ *
+ * Objects (added by objectdetect): one GstVideoRegionOfInterestMeta per
+ * object, roi_type = the quark of its COCO label ("person", "cat", "dog",
+ * ...), in the coordinates of the buffer it is attached to, with:
+ *
+ *   "facealert/object"
+ *     label       G_TYPE_STRING   COCO name, as roi_type
+ *     score       G_TYPE_DOUBLE   detector confidence, 0..1
+ *     class-id    G_TYPE_INT      COCO index (person 0, cat 15, dog 16)
+ *     method      G_TYPE_STRING   "yolox" or "fastestdet"
+ *     fresh       G_TYPE_BOOLEAN  detected on this frame; FALSE when carried
+ *                                 over from the last detection (interval,
+ *                                 motion gate)
+ *
+ * and, on every buffer objectdetect handled, even one with no object, one
+ * custom meta FA_META_OBJECT_SCAN_API ("FaObjectScanMeta") whose structure
+ * "facealert/object-scan" says an object search covered this frame:
+ *     method      G_TYPE_STRING   as above
+ *     fresh       G_TYPE_BOOLEAN  the detector ran on this very frame
+ *     labels      G_TYPE_STRING   the labels searched ("person,cat,dog")
+ *     n-objects   G_TYPE_UINT     object ROIs attached
+ * so downstream can tell "no person here" from "nobody looked for persons"
+ * (facedetect's search=auto relies on it).
+ *
+ * facematch adds to each person ROI (objectdetect's, see above):
+ *
+ *   "facealert/person"      added by facematch
+ *     track-id    G_TYPE_UINT64   stable id of this person across frames (its
+ *                                 own numbering, apart from the face tracks)
+ *     known       G_TYPE_BOOLEAN  a face held by this person was decided known
+ *                                 (it stays known while the track lives)
+ *     decided     G_TYPE_BOOLEAN  a face held by this person was decided
+ *     name        G_TYPE_STRING   the known person's name ("" if not known)
+ *     similarity  G_TYPE_DOUBLE   that decision's similarity (0 if none)
+ *     face-track-id G_TYPE_UINT64 the face track this person last held (0:
+ *                                 no face seen yet)
  */
 #pragma once
 
@@ -37,12 +78,18 @@
 #include <gst/video/video.h>
 
 #include "fa-image.h"
+#include "fa-object-detector.h"
 
 G_BEGIN_DECLS
 
 #define FA_ROI_TYPE_FACE "face"
 #define FA_META_DETECTION "facealert/detection"
 #define FA_META_IDENTITY "facealert/identity"
+#define FA_META_OBJECT "facealert/object"
+#define FA_META_OBJECT_SCAN "facealert/object-scan"
+#define FA_META_OBJECT_SCAN_API "FaObjectScanMeta"
+#define FA_ROI_TYPE_PERSON "person"
+#define FA_META_PERSON "facealert/person"
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
@@ -51,6 +98,24 @@ GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
 /* Reads a face ROI back into @face (box, score, landmarks). Returns FALSE if
  * @roi is not a face. */
 gboolean fa_meta_read_face (GstVideoRegionOfInterestMeta *roi, FaFace *face);
+
+/* Adds an object ROI (roi_type = its label) with its "facealert/object"
+ * parameters to @buffer. */
+GstVideoRegionOfInterestMeta *fa_meta_add_object (GstBuffer *buffer,
+    const FaObject *object, const gchar *method, gboolean fresh);
+
+/* Reads an object ROI back into @object (box, score, class id) and @fresh
+ * (may be NULL). Returns FALSE if @roi carries no "facealert/object". */
+gboolean fa_meta_read_object (GstVideoRegionOfInterestMeta *roi,
+    FaObject *object, gboolean *fresh);
+
+/* Marks @buffer as searched for objects (see FA_META_OBJECT_SCAN above). */
+void fa_meta_add_object_scan (GstBuffer *buffer, const gchar *method,
+    gboolean fresh, const gchar *labels, guint n_objects);
+
+/* The "facealert/object-scan" structure of @buffer, NULL when no object
+ * search covered it. Owned by the buffer. */
+const GstStructure *fa_meta_get_object_scan (GstBuffer *buffer);
 
 /* Maps a GstVideoFormat to the library's pixel format; FALSE if unsupported. */
 gboolean fa_meta_pixel_format (GstVideoFormat format, FaPixelFormat *out);

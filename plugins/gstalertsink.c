@@ -11,18 +11,29 @@
  * SECTION:element-alertsink
  * @title: alertsink
  *
- * Turns the faces facematch identified into phone alerts through Amazon SNS
- * or any SNS-compatible endpoint (query API Action=Publish, SigV4-signed),
- * and/or an MQTT broker (#FaAlertSink:mqtt-broker) for Home Assistant and
- * Frigate-style automations (docs/mqtt.md).
+ * Turns the faces and persons facematch identified into phone alerts through
+ * Amazon SNS or any SNS-compatible endpoint (query API Action=Publish,
+ * SigV4-signed), and/or an MQTT broker (#FaAlertSink:mqtt-broker) for Home
+ * Assistant and Frigate-style automations (docs/mqtt.md). The decisions and
+ * the message are lib/alert's (fa-alert-rules.h, fa-alert-message.h); this
+ * element maps buffers onto them.
  *
  * Faces arrive as GstVideoRegionOfInterestMeta (roi_type "face") carrying a
  * "facealert/identity" structure (track-id, known, name, face-id, similarity,
- * decided, record). A face alerts when its identity is decided and matches
- * #FaAlertSink:alert-on, its track persisted #FaAlertSink:min-frames frames
- * and #FaAlertSink:min-duration, its track has not alerted yet (one alert per
- * tracked face) and the camera's #FaAlertSink:cooldown has passed (a face
- * held back by the cooldown alerts when it ends, if still there).
+ * decided, record, person-track-id); persons as ROIs carrying a
+ * "facealert/person" structure (track-id, known, face-track-id; fields in
+ * fa-meta.h). Pets and other objects carry neither and never alert.
+ * #FaAlertSink:alert-on is a comma list of rules: `unknown` (a face decided
+ * unknown, the default), `known` (a face decided known), `person` (a person
+ * in view for #FaAlertSink:person-min-duration with no face decided known:
+ * the stranger whose face is never seen); `all` is unknown,known. A face or
+ * person alerts when its rule is on, its track persisted
+ * #FaAlertSink:min-frames frames and #FaAlertSink:min-duration (a person:
+ * person-min-duration), it has not alerted yet (one alert per face track and
+ * per person: a person whose face alerted raises no person alert, and the
+ * face of a person who alerted does not alert again) and the camera's
+ * #FaAlertSink:cooldown has passed (one held back by the cooldown alerts when
+ * it ends, if still there).
  *
  * Each alert is committed to a durable SQLite outbox before render() returns,
  * once, for every target (SNS when topic-arn or phone-number is set, MQTT
@@ -36,7 +47,8 @@
  * The household's switches (lib/alert/fa-household.h, shared with the
  * `facealert mode` / `facealert alerts enable|disable` CLI and Home
  * Assistant): while this camera's alerts are switched off it raises none,
- * on any target; render() looks at them twice a second.
+ * on any target, and while the household is at home the person rule is off;
+ * render() looks at them twice a second.
  *
  * ## MQTT
  * With #FaAlertSink:mqtt-broker, under #FaAlertSink:mqtt-topic-prefix
@@ -54,22 +66,28 @@
  * mqtt-user / mqtt-password, else FACEALERT_MQTT_USER /
  * FACEALERT_MQTT_PASSWORD, else a credentials file (0600); never logged.
  *
- * The message: Subject "Unknown face at CAMERA"; MessageStructure=json with
- * `default` (what a phone shows: "Unknown face at front-door 14:02:11") and,
- * for http/https/sqs/lambda subscribers, a JSON payload: version, id, event,
- * camera, time, track_id, known, name, face_id, similarity, face_box
- * {x,y,width,height}, detection_score, snapshot {frame, face} and record (the
- * Rekognition FaceSearchResponse entry from facematch, when present; dropped
- * with record_omitted when the message would exceed SNS's 256 KiB).
- * MessageAttributes: camera, event.
+ * The message: Subject "Unknown face at CAMERA", "NAME at CAMERA" (known) or
+ * "Person at CAMERA (face not seen)" (also "(face not recognised)", "(unknown
+ * face)"); MessageStructure=json with `default` (what a phone shows: "Unknown
+ * face at front-door 14:02:11") and, for http/https/sqs/lambda subscribers, a
+ * JSON payload: version, id, event ("unknown-face", "known-face", "person"),
+ * rule, camera, time, track_id, known, name, face_id, similarity,
+ * face_track_id, face_box {x,y,width,height}, detection_score,
+ * person_track_id, person_box, person_score, pts_ns, snapshot {frame, face,
+ * person} and record (the Rekognition FaceSearchResponse entry from
+ * facematch, when present; dropped with record_omitted when the message would
+ * exceed SNS's 256 KiB). MessageAttributes: camera, event. A person alert's
+ * snapshots are the frame with the person boxed and the person crop.
  *
  * ## Element messages
  * "facealert/alert", one per alert state change (per target after
  * "queued"):
  *   id (string), status ("queued", "delivered", "retrying", "failed"),
  *   camera (string), target ("sns" or "mqtt"; not for "queued"), and for
- *   "queued": track-id (guint64), event (string),
- *   subject (string), snapshot-frame / snapshot-face (string, may be absent);
+ *   "queued": track-id (guint64: the face track, or the person track for a
+ *   person alert), event (string), subject (string), person-track-id
+ *   (guint64, when a person is involved), snapshot-frame / snapshot-face /
+ *   snapshot-person (string, may be absent);
  *   for "delivered": message-id (string), attempts (guint),
  *   queued-time / delivered-time (gint64, real time in µs);
  *   for "retrying": error (string), attempts, retry-in (guint64 ns);
@@ -102,6 +120,7 @@
 #include "fa-elements.h"
 #include "fa-meta.h"
 
+#include "fa-alert-message.h"
 #include "fa-alert-rules.h"
 #include "fa-aws-credentials.h"
 #include "fa-error.h"
@@ -115,15 +134,15 @@
 #include "fa-sns-notifier.h"
 
 #include <gst/video/video.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (fa_alert_sink_debug);
 #define GST_CAT_DEFAULT fa_alert_sink_debug
 
-#define DEFAULT_PROP_ALERT_ON FA_ALERT_ON_UNKNOWN
+#define DEFAULT_PROP_ALERT_ON "unknown"
 #define DEFAULT_PROP_MIN_FRAMES 5
 #define DEFAULT_PROP_MIN_DURATION 0
+#define DEFAULT_PROP_PERSON_MIN_DURATION (2 * GST_SECOND)
 #define DEFAULT_PROP_COOLDOWN (60 * GST_SECOND)
 #define DEFAULT_PROP_REGION "us-east-1"
 #define DEFAULT_PROP_SNAPSHOTS TRUE
@@ -145,6 +164,7 @@ enum
   PROP_ALERT_ON,
   PROP_MIN_FRAMES,
   PROP_MIN_DURATION,
+  PROP_PERSON_MIN_DURATION,
   PROP_COOLDOWN,
   PROP_TOPIC_ARN,
   PROP_PHONE_NUMBER,
@@ -185,9 +205,10 @@ struct _FaAlertSink
   GstBaseSink parent;
 
   /* properties (object lock) */
-  FaAlertOn alert_on;
+  gchar *alert_on;
   guint min_frames;
   guint64 min_duration;
+  guint64 person_min_duration;
   guint64 cooldown;
   gchar *topic_arn;
   gchar *phone_number;
@@ -234,45 +255,10 @@ struct _FaAlertSink
   gint64 household_checked_us;
 };
 
-GType
-fa_alert_on_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {FA_ALERT_ON_UNKNOWN, "Faces that match nobody enrolled", "unknown"},
-    {FA_ALERT_ON_KNOWN, "Faces of enrolled people", "known"},
-    {FA_ALERT_ON_ALL, "Every face", "all"},
-    {0, NULL, NULL}
-  };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("FaAlertOn", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 #define fa_alert_sink_parent_class parent_class
 G_DEFINE_TYPE (FaAlertSink, fa_alert_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE (alertsink, "alertsink", GST_RANK_NONE,
     FA_TYPE_ALERT_SINK);
-
-/* Printable ASCII only, at most @max characters (SNS subjects and ids). */
-static gchar *
-ascii_clean (const gchar * text, gsize max, gboolean id_chars)
-{
-  GString *out = g_string_new (NULL);
-  for (const gchar * p = text; *p != '\0' && out->len < max; p++) {
-    guchar c = (guchar) * p;
-    if (id_chars)
-      g_string_append_c (out, g_ascii_isalnum (c) || c == '-' || c == '_'
-          || c == '.' ? (gchar) c : '-');
-    else
-      g_string_append_c (out, c >= 0x20 && c < 0x7f ? (gchar) c : '?');
-  }
-  if (out->len == 0)
-    g_string_append (out, "camera");
-  return g_string_free (out, FALSE);
-}
 
 static void
 post_alert_message (FaAlertSink * self, GstStructure * s)
@@ -390,6 +376,7 @@ apply_household (FaAlertSink * self, gboolean force)
   FaHouseholdMode mode = fa_household_get_mode (self->household);
   gboolean was = fa_alert_rules_get_enabled (self->rules);
   fa_alert_rules_set_enabled (self->rules, on);
+  fa_alert_rules_set_away (self->rules, mode == FA_HOUSEHOLD_AWAY);
   if (on != was || force) {
     GST_INFO_OBJECT (self, "alerts %s, household mode %s", on ? "on" : "off",
         fa_household_mode_name (mode));
@@ -415,7 +402,7 @@ check_household (FaAlertSink * self, gboolean force)
     g_clear_error (&error);
   }
   if (changed || force)
-    apply_household (self, force);
+    apply_household (self, force || changed);
 }
 
 static void release_mqtt (FaAlertSink * self);
@@ -487,7 +474,7 @@ static gboolean
 fa_alert_sink_start (GstBaseSink * sink)
 {
   FaAlertSink *self = FA_ALERT_SINK (sink);
-  GError *error = NULL;
+  GError *error = NULL, *url_error = NULL;
   FaNotifier *targets[2] = { NULL, NULL };
   guint n_targets = 0;
   FaMqttConfig *mqtt_config = NULL;
@@ -511,7 +498,7 @@ fa_alert_sink_start (GstBaseSink * sink)
   mqtt_credentials_file = g_strdup (self->mqtt_credentials_file);
   if (self->mqtt_broker != NULL && *self->mqtt_broker != '\0') {
     mqtt_config = fa_mqtt_config_new ();
-    if (!fa_mqtt_config_set_url (mqtt_config, self->mqtt_broker, &error))
+    if (!fa_mqtt_config_set_url (mqtt_config, self->mqtt_broker, &url_error))
       g_clear_pointer (&mqtt_config, fa_mqtt_config_free);
     else {
       g_free (mqtt_config->prefix);
@@ -525,7 +512,7 @@ fa_alert_sink_start (GstBaseSink * sink)
           / GST_USECOND;
     }
   }
-  self->group_id = ascii_clean (self->camera_name, 128, TRUE);
+  self->group_id = fa_alert_ascii_clean (self->camera_name, 128, TRUE);
   if (self->outbox_location != NULL && *self->outbox_location != '\0') {
     outbox_path = g_strdup (self->outbox_location);
   } else {
@@ -544,9 +531,12 @@ fa_alert_sink_start (GstBaseSink * sink)
       g_free (dir);
     }
   }
+  guint alert_on = 0;
+  gboolean rules_ok = fa_alert_on_parse (self->alert_on, &alert_on, &error);
   self->rules = fa_alert_rules_new (&(FaAlertRulesConfig) {
-        .alert_on = self->alert_on,.min_frames = self->min_frames,
+        .alert_on = alert_on,.min_frames = self->min_frames,
         .min_duration_ns = (gint64) self->min_duration,
+        .person_min_duration_ns = (gint64) self->person_min_duration,
         .cooldown_ns = (gint64) self->cooldown,
         .track_timeout_ns = TRACK_TIMEOUT});
   guint64 retry_initial = self->retry_initial, retry_max = self->retry_max;
@@ -555,6 +545,10 @@ fa_alert_sink_start (GstBaseSink * sink)
   gboolean wants_mqtt = self->mqtt_broker != NULL && *self->mqtt_broker != '\0';
   GST_OBJECT_UNLOCK (self);
 
+  if (!rules_ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    goto fail;
+  }
   gboolean has_topic = self->target_topic != NULL && *self->target_topic != '\0';
   gboolean has_phone = self->target_phone != NULL && *self->target_phone != '\0';
   self->has_sns = has_topic || has_phone;
@@ -571,7 +565,7 @@ fa_alert_sink_start (GstBaseSink * sink)
     goto fail;
   }
   if (wants_mqtt && mqtt_config == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", url_error->message), (NULL));
     goto fail;
   }
   if (self->has_sns && (targets[n_targets] = start_sns (self, access_key,
@@ -631,6 +625,7 @@ fa_alert_sink_start (GstBaseSink * sink)
 
 fail:
   g_clear_error (&error);
+  g_clear_error (&url_error);
   for (guint i = 0; i < n_targets; i++)
     fa_notifier_free (targets[i]);
   release_mqtt (self);
@@ -737,268 +732,251 @@ fa_alert_sink_event (GstBaseSink * sink, GstEvent * event)
   return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
 }
 
+/* A face or a person of the frame: its ROI and facematch's structure. */
 typedef struct
 {
   GstVideoRegionOfInterestMeta *roi;
   const GstStructure *identity;
-} FaceRef;
+  guint64 track_id;
+} TrackRef;
 
-static void
-add_string (JsonBuilder * b, const gchar * name, const gchar * value)
+static const TrackRef *
+find_track (GArray * refs, guint64 track_id)
 {
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value != NULL ? value : "");
+  for (guint i = 0; track_id != 0 && i < refs->len; i++)
+    if (g_array_index (refs, TrackRef, i).track_id == track_id)
+      return &g_array_index (refs, TrackRef, i);
+  return NULL;
 }
 
-static gchar *
-build_payload (FaAlertSink * self, const gchar * id, const gchar * event_type,
-    GDateTime * now, const FaceRef * face, guint64 track_id, gboolean known,
-    GstClockTime pts, const gchar * frame_jpeg, const gchar * face_jpeg,
-    gboolean with_record)
+static FaRect
+roi_box (const GstVideoRegionOfInterestMeta * roi)
 {
-  JsonBuilder *b = json_builder_new ();
-  const GstStructure *identity = face->identity;
-  const GstStructure *detection =
-      gst_video_region_of_interest_meta_get_param (face->roi, FA_META_DETECTION);
-  gdouble similarity = 0, score = 0;
-  gchar *time_text = g_date_time_format_iso8601 (now);
+  return (FaRect) { roi->x, roi->y, roi->w, roi->h };
+}
 
-  gst_structure_get_double (identity, "similarity", &similarity);
-  if (detection != NULL)
-    gst_structure_get_double (detection, "score", &score);
+static gdouble
+param_double (GstVideoRegionOfInterestMeta * roi, const gchar * param,
+    const gchar * field)
+{
+  gdouble value = 0;
+  const GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, param);
+  if (s != NULL)
+    gst_structure_get_double (s, field, &value);
+  return value;
+}
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
-  add_string (b, "id", id);
-  add_string (b, "event", event_type);
-  add_string (b, "camera", self->camera_name);
-  add_string (b, "time", time_text);
-  json_builder_set_member_name (b, "track_id");
-  json_builder_add_int_value (b, (gint64) track_id);
-  json_builder_set_member_name (b, "known");
-  json_builder_add_boolean_value (b, known);
-  add_string (b, "name", gst_structure_get_string (identity, "name"));
-  add_string (b, "face_id", gst_structure_get_string (identity, "face-id"));
-  json_builder_set_member_name (b, "similarity");
-  json_builder_add_double_value (b, similarity);
-  json_builder_set_member_name (b, "face_box");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "x");
-  json_builder_add_int_value (b, face->roi->x);
-  json_builder_set_member_name (b, "y");
-  json_builder_add_int_value (b, face->roi->y);
-  json_builder_set_member_name (b, "width");
-  json_builder_add_int_value (b, face->roi->w);
-  json_builder_set_member_name (b, "height");
-  json_builder_add_int_value (b, face->roi->h);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "detection_score");
-  json_builder_add_double_value (b, score);
-  if (GST_CLOCK_TIME_IS_VALID (pts)) {
-    json_builder_set_member_name (b, "pts_ns");
-    json_builder_add_int_value (b, (gint64) pts);
+/* What the alert says, from the face and the person involved (either may be
+ * NULL). Strings are borrowed from the metas. */
+static void
+describe_alert (FaAlert * a, const TrackRef * face, const TrackRef * person)
+{
+  if (face != NULL) {
+    a->has_face = TRUE;
+    a->face_track_id = face->track_id;
+    a->face_box = roi_box (face->roi);
+    a->detection_score = param_double (face->roi, FA_META_DETECTION, "score");
+    gst_structure_get_boolean (face->identity, "decided", &a->face_decided);
+    gst_structure_get_boolean (face->identity, "known", &a->known);
+    gst_structure_get_double (face->identity, "similarity", &a->similarity);
+    a->name = gst_structure_get_string (face->identity, "name");
+    a->face_id = gst_structure_get_string (face->identity, "face-id");
+    a->record = gst_structure_get_string (face->identity, "record");
   }
-  if (frame_jpeg != NULL || face_jpeg != NULL) {
-    json_builder_set_member_name (b, "snapshot");
-    json_builder_begin_object (b);
-    if (frame_jpeg != NULL)
-      add_string (b, "frame", frame_jpeg);
-    if (face_jpeg != NULL)
-      add_string (b, "face", face_jpeg);
-    json_builder_end_object (b);
-  }
-  const gchar *record = gst_structure_get_string (identity, "record");
-  if (record != NULL && *record != '\0') {
-    JsonNode *node = with_record ? json_from_string (record, NULL) : NULL;
-    if (node != NULL) {
-      json_builder_set_member_name (b, "record");
-      json_builder_add_value (b, node);
-    } else {
-      add_string (b, "record_omitted", with_record ? "not valid JSON"
-          : "too large for an SNS message (256 KiB)");
+  if (person != NULL) {
+    a->has_person = TRUE;
+    a->person_track_id = person->track_id;
+    a->person_box = roi_box (person->roi);
+    a->person_score = param_double (person->roi, FA_META_OBJECT, "score");
+    if (face == NULL) {
+      gst_structure_get_uint64 (person->identity, "face-track-id",
+          &a->face_track_id);
+      gst_structure_get_boolean (person->identity, "decided", &a->face_decided);
     }
   }
-  json_builder_end_object (b);
-
-  JsonNode *root = json_builder_get_root (b);
-  gchar *text = json_to_string (root, FALSE);
-  json_node_unref (root);
-  g_object_unref (b);
-  g_free (time_text);
-  return text;
 }
 
-/* MessageStructure=json: `default` for people (SMS, email, push), the JSON
- * payload for machines. Every value is a string, as SNS requires. */
-static gchar *
-build_message (const gchar * line, const gchar * payload)
+/* Writes the alert's snapshots: the frame with its boxes, the face crop and
+ * (person rule) the person crop. Sets their paths in @a (owned by @paths). */
+static void
+write_snapshots (FaAlertSink * self, GstBuffer * buffer, FaAlert * a,
+    GPtrArray * paths)
 {
-  JsonBuilder *b = json_builder_new ();
-  json_builder_begin_object (b);
-  add_string (b, "default", line);
-  add_string (b, "sms", line);
-  add_string (b, "http", payload);
-  add_string (b, "https", payload);
-  add_string (b, "sqs", payload);
-  add_string (b, "lambda", payload);
-  json_builder_end_object (b);
-  JsonNode *root = json_builder_get_root (b);
-  gchar *text = json_to_string (root, FALSE);
-  json_node_unref (root);
-  g_object_unref (b);
-  return text;
+  GstVideoFrame frame;
+  FaImage image;
+  GError *error = NULL;
+  gboolean person_rule = a->rule == FA_ALERT_ON_PERSON;
+  g_autofree gchar *stamp = g_date_time_format (a->time, "%Y%m%dT%H%M%S");
+  g_autofree gchar *base = g_strdup_printf ("%s-%s-%s%" G_GUINT64_FORMAT
+      "-%.8s", self->group_id, stamp, person_rule ? "person" : "track",
+      person_rule ? a->person_track_id : a->face_track_id, a->id);
+  FaRect boxes[2];
+  const gchar *crops[2];
+  guint n = 0;
+
+  gchar *frame_path = g_strdup_printf ("%s/%s-frame.jpg", self->snapshot_path, base);
+  g_ptr_array_add (paths, frame_path);
+  if (a->has_face) {
+    gchar *path = g_strdup_printf ("%s/%s-face.jpg", self->snapshot_path, base);
+    g_ptr_array_add (paths, path);
+    boxes[n] = a->face_box;
+    crops[n++] = a->snapshot_face = path;
+  }
+  if (a->has_person) {
+    gchar *path = person_rule ? g_strdup_printf ("%s/%s-person.jpg",
+        self->snapshot_path, base) : NULL;
+    if (path != NULL)
+      g_ptr_array_add (paths, path);
+    boxes[n] = a->person_box;
+    crops[n++] = a->snapshot_person = path;
+  }
+
+  if (!gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_READ)) {
+    g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "cannot map the frame");
+  } else {
+    if (fa_meta_image_of_frame (&frame, &image))
+      fa_snapshot_write_boxes (&image, boxes, crops, n, frame_path, &error);
+    else
+      g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "unsupported format");
+    gst_video_frame_unmap (&frame);
+  }
+  if (error != NULL) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("Cannot write the snapshot of an alert; sending it without one."),
+        ("%s", error->message));
+    g_clear_error (&error);
+    a->snapshot_face = a->snapshot_person = NULL;
+    return;
+  }
+  a->snapshot_frame = frame_path;
 }
 
 static GstFlowReturn
-queue_alert (FaAlertSink * self, GstBuffer * buffer, const FaceRef * face)
+queue_alert (FaAlertSink * self, GstBuffer * buffer, FaAlertOn rule,
+    const TrackRef * face, const TrackRef * person)
 {
-  guint64 track_id = 0;
-  gboolean known = FALSE;
-  gst_structure_get_uint64 (face->identity, "track-id", &track_id);
-  gst_structure_get_boolean (face->identity, "known", &known);
-  const gchar *name = gst_structure_get_string (face->identity, "name");
-  const gchar *event_type = known ? "known-face" : "unknown-face";
-  gchar *id = g_uuid_string_random ();
-  GDateTime *now = g_date_time_new_now_local ();
-  gchar *clock_text = g_date_time_format (now, "%H:%M:%S");
-  gchar *who = known && name != NULL && *name != '\0' ? g_strdup (name)
-      : g_strdup (known ? "Known face" : "Unknown face");
-  gchar *line = g_strdup_printf ("%s at %s %s", who, self->camera_name,
-      clock_text);
-  gchar *subject_full = g_strdup_printf ("%s at %s", who, self->camera_name);
-  gchar *subject = ascii_clean (subject_full, FA_SNS_MAX_SUBJECT_CHARS, FALSE);
-  gchar *frame_jpeg = NULL, *face_jpeg = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
+  g_autofree gchar *id = g_uuid_string_random ();
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  FaAlert a = {.rule = rule,.id = id,.camera = self->camera_name,.time = now,
+    .pts_ns = GST_CLOCK_TIME_IS_VALID (pts) ? (gint64) pts : -1
+  };
+  GError *error = NULL;
 
-  if (self->snapshot_path != NULL && self->have_info) {
-    GstVideoFrame frame;
-    FaImage image;
-    GError *error = NULL;
-    gchar *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
-    gchar *base = g_strdup_printf ("%s-%s-track%" G_GUINT64_FORMAT "-%.8s",
-        self->group_id, stamp, track_id, id);
-    gchar *frame_name = g_strconcat (base, "-frame.jpg", NULL);
-    gchar *face_name = g_strconcat (base, "-face.jpg", NULL);
-    frame_jpeg = g_build_filename (self->snapshot_path, frame_name, NULL);
-    face_jpeg = g_build_filename (self->snapshot_path, face_name, NULL);
-    g_free (stamp);
-    g_free (base);
-    g_free (frame_name);
-    g_free (face_name);
-    FaRect box = { face->roi->x, face->roi->y, face->roi->w, face->roi->h };
-    if (!gst_video_frame_map (&frame, &self->info, buffer, GST_MAP_READ)) {
-      g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "cannot map the frame");
-    } else {
-      if (fa_meta_image_of_frame (&frame, &image))
-        fa_snapshot_write (&image, &box, frame_jpeg, face_jpeg, &error);
-      else
-        g_set_error (&error, FA_ERROR, FA_ERROR_BAD_IMAGE, "unsupported format");
-      gst_video_frame_unmap (&frame);
-    }
-    if (error != NULL) {
-      GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-          ("Cannot write the snapshot of an alert; sending it without one."),
-          ("%s", error->message));
-      g_clear_error (&error);
-      g_clear_pointer (&frame_jpeg, g_free);
-      g_clear_pointer (&face_jpeg, g_free);
-    }
-  }
+  describe_alert (&a, face, person);
+  if (self->snapshot_path != NULL && self->have_info)
+    write_snapshots (self, buffer, &a, paths);
 
+  const gchar *event_type = fa_alert_event (&a);
+  guint64 track_id = rule == FA_ALERT_ON_PERSON ? a.person_track_id
+      : a.face_track_id;
+  g_autofree gchar *subject = fa_alert_subject (&a);
+  g_autofree gchar *message = fa_alert_sns_message (&a,
+      FA_SNS_MAX_MESSAGE_BYTES - 256, &error);
   const gchar *attributes[] = { "camera", self->camera_name, "event",
     event_type, NULL
   };
-  gchar *payload = build_payload (self, id, event_type, now, face, track_id,
-      known, GST_BUFFER_PTS (buffer), frame_jpeg, face_jpeg, TRUE);
-  gchar *message = build_message (line, payload);
-  if (strlen (message) + 256 > FA_SNS_MAX_MESSAGE_BYTES) {
-    g_free (payload);
-    g_free (message);
-    payload = build_payload (self, id, event_type, now, face, track_id, known,
-        GST_BUFFER_PTS (buffer), frame_jpeg, face_jpeg, FALSE);
-    message = build_message (line, payload);
-  }
   FaSnsMessage sns = {
     .topic_arn = self->target_topic,.phone_number = self->target_phone,
     .subject = self->target_phone != NULL && *self->target_phone ? NULL : subject,
     .message = message,.json_structure = TRUE,.attributes = attributes,
     .deduplication_id = id,.group_id = self->group_id,
   };
-  GError *error = NULL;
-  if (self->has_sns && !fa_sns_message_validate (&sns, &error)) {
+  if (message == NULL || (self->has_sns && !fa_sns_message_validate (&sns,
+              &error))) {
     GST_ELEMENT_WARNING (self, STREAM, ENCODE,
         ("Alert for track %" G_GUINT64_FORMAT " cannot be sent: %s", track_id,
             error->message), (NULL));
     g_clear_error (&error);
-  } else if (!fa_outbox_add_alert (self->outbox, id, &sns, payload, NULL,
-          &error)) {
+    return GST_FLOW_OK;
+  }
+  if (!fa_outbox_add (self->outbox, id, &sns, NULL, &error)) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("%s", error->message), (NULL));
     g_clear_error (&error);
-    ret = GST_FLOW_ERROR;
-  } else {
-    GST_INFO_OBJECT (self, "alert %s queued: %s", id, line);
-    GstStructure *s = gst_structure_new ("facealert/alert",
-        "id", G_TYPE_STRING, id, "status", G_TYPE_STRING, "queued",
-        "camera", G_TYPE_STRING, self->camera_name,
-        "track-id", G_TYPE_UINT64, track_id,
-        "event", G_TYPE_STRING, event_type,
-        "subject", G_TYPE_STRING, subject, NULL);
-    if (frame_jpeg != NULL)
-      gst_structure_set (s, "snapshot-frame", G_TYPE_STRING, frame_jpeg,
-          "snapshot-face", G_TYPE_STRING, face_jpeg, NULL);
-    post_alert_message (self, s);
-    if (self->mqtt_camera != NULL)
-      fa_mqtt_camera_alerted (self->mqtt_camera, FA_TRACK_FACE, track_id,
-          frame_jpeg);
+    return GST_FLOW_ERROR;
   }
-
-  g_free (payload);
-  g_free (message);
-  g_free (frame_jpeg);
-  g_free (face_jpeg);
-  g_free (subject);
-  g_free (subject_full);
-  g_free (line);
-  g_free (who);
-  g_free (clock_text);
-  g_date_time_unref (now);
-  g_free (id);
-  return ret;
+  GST_INFO_OBJECT (self, "alert %s queued: %s", id, subject);
+  GstStructure *s = gst_structure_new ("facealert/alert",
+      "id", G_TYPE_STRING, id, "status", G_TYPE_STRING, "queued",
+      "camera", G_TYPE_STRING, self->camera_name,
+      "track-id", G_TYPE_UINT64, track_id,
+      "event", G_TYPE_STRING, event_type,
+      "subject", G_TYPE_STRING, subject, NULL);
+  if (a.has_person)
+    gst_structure_set (s, "person-track-id", G_TYPE_UINT64, a.person_track_id,
+        NULL);
+  if (a.snapshot_frame != NULL)
+    gst_structure_set (s, "snapshot-frame", G_TYPE_STRING, a.snapshot_frame, NULL);
+  if (a.snapshot_face != NULL)
+    gst_structure_set (s, "snapshot-face", G_TYPE_STRING, a.snapshot_face, NULL);
+  if (a.snapshot_person != NULL)
+    gst_structure_set (s, "snapshot-person", G_TYPE_STRING, a.snapshot_person,
+        NULL);
+  post_alert_message (self, s);
+  if (self->mqtt_camera != NULL)
+    fa_mqtt_camera_alerted (self->mqtt_camera, rule == FA_ALERT_ON_PERSON
+        ? FA_TRACK_PERSON : FA_TRACK_FACE, track_id, a.snapshot_frame);
+  return GST_FLOW_OK;
 }
 
-/* A face as MQTT's track events see it (strings borrowed from the meta). */
+/* A face or a person as MQTT's track events see it (strings borrowed from
+ * the metas). */
 static FaTrackObservation
-face_observation (const FaceRef * face)
+track_observation (FaTrackKind kind, const TrackRef * ref)
 {
-  FaTrackObservation o = { FA_TRACK_FACE, 0, TRUE };
-  const GstStructure *id = face->identity;
-  gst_structure_get_uint64 (id, "track-id", &o.track_id);
+  FaTrackObservation o = { kind, ref->track_id, kind == FA_TRACK_FACE };
+  const GstStructure *id = ref->identity;
   if (gst_structure_has_field (id, "decided"))
     gst_structure_get_boolean (id, "decided", &o.decided);
   gst_structure_get_boolean (id, "known", &o.known);
   o.name = gst_structure_get_string (id, "name");
   gst_structure_get_double (id, "similarity", &o.similarity);
-  gst_structure_get_uint64 (id, "person-track-id", &o.person_track_id);
-  const GstStructure *detection =
-      gst_video_region_of_interest_meta_get_param (face->roi, FA_META_DETECTION);
-  if (detection != NULL)
-    gst_structure_get_double (detection, "score", &o.score);
-  o.x = face->roi->x;
-  o.y = face->roi->y;
-  o.width = face->roi->w;
-  o.height = face->roi->h;
+  if (kind == FA_TRACK_FACE)
+    gst_structure_get_uint64 (id, "person-track-id", &o.person_track_id);
+  o.score = param_double (ref->roi, kind == FA_TRACK_FACE ? FA_META_DETECTION
+      : FA_META_OBJECT, "score");
+  o.x = ref->roi->x;
+  o.y = ref->roi->y;
+  o.width = ref->roi->w;
+  o.height = ref->roi->h;
   return o;
 }
 
+/* Every frame, tracks or not: MQTT's tracks that left must end. */
+static void
+observe_tracks (FaAlertSink * self, gint64 ts, GArray * faces, GArray * persons)
+{
+  FaTrackObservation *tracks = g_newa (FaTrackObservation,
+      faces->len + persons->len + 1);
+  guint n = 0;
+  for (guint i = 0; i < faces->len; i++) {
+    const TrackRef *face = &g_array_index (faces, TrackRef, i);
+    gboolean vetoed = FALSE;
+    gst_structure_get_boolean (face->identity, "vetoed", &vetoed);
+    if (!vetoed)                /* a pet's "face" is nobody */
+      tracks[n++] = track_observation (FA_TRACK_FACE, face);
+  }
+  for (guint i = 0; i < persons->len; i++)
+    tracks[n++] = track_observation (FA_TRACK_PERSON,
+        &g_array_index (persons, TrackRef, i));
+  fa_mqtt_camera_observe (self->mqtt_camera, ts, tracks, n);
+}
+
+/* Maps the frame's faces (facematch's identity) and persons (facematch's
+ * person identity) onto the rules; pets and other objects carry neither. */
 static GstFlowReturn
 fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
 {
   FaAlertSink *self = FA_ALERT_SINK (sink);
   GstVideoRegionOfInterestMeta *roi;
   gpointer state = NULL;
-  GArray *faces = g_array_new (FALSE, FALSE, sizeof (FaceRef));
-  GArray *observations = g_array_new (FALSE, FALSE, sizeof (FaAlertObservation));
+  g_autoptr (GArray) faces = g_array_new (FALSE, FALSE, sizeof (TrackRef));
+  g_autoptr (GArray) persons = g_array_new (FALSE, FALSE, sizeof (TrackRef));
+  g_autoptr (GArray) face_obs = g_array_new (FALSE, FALSE,
+      sizeof (FaAlertObservation));
+  g_autoptr (GArray) person_obs = g_array_new (FALSE, FALSE,
+      sizeof (FaAlertPerson));
   GQuark face_quark = g_quark_from_static_string (FA_ROI_TYPE_FACE);
   GstFlowReturn ret = GST_FLOW_OK;
 
@@ -1006,44 +984,61 @@ fa_alert_sink_render (GstBaseSink * sink, GstBuffer * buffer)
   while ((roi = (GstVideoRegionOfInterestMeta *)
           gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
-    if (roi->roi_type != face_quark)
-      continue;
-    const GstStructure *identity =
-        gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
-    if (identity == NULL)
-      continue;                 /* not through facematch: nothing to decide */
-    FaAlertObservation obs = { 0, FALSE, TRUE };
-    gst_structure_get_uint64 (identity, "track-id", &obs.track_id);
-    gst_structure_get_boolean (identity, "known", &obs.known);
-    if (gst_structure_has_field (identity, "decided"))
-      gst_structure_get_boolean (identity, "decided", &obs.decided);
-    FaceRef ref = { roi, identity };
-    g_array_append_val (faces, ref);
-    g_array_append_val (observations, obs);
+    if (roi->roi_type == face_quark) {
+      const GstStructure *identity =
+          gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
+      if (identity == NULL)
+        continue;               /* not through facematch: nothing to decide */
+      FaAlertObservation obs = { 0, FALSE, TRUE, 0 };
+      gst_structure_get_uint64 (identity, "track-id", &obs.track_id);
+      gst_structure_get_boolean (identity, "known", &obs.known);
+      if (gst_structure_has_field (identity, "decided"))
+        gst_structure_get_boolean (identity, "decided", &obs.decided);
+      gst_structure_get_uint64 (identity, "person-track-id",
+          &obs.person_track_id);
+      TrackRef ref = { roi, identity, obs.track_id };
+      g_array_append_val (faces, ref);
+      g_array_append_val (face_obs, obs);
+    } else {
+      const GstStructure *person =
+          gst_video_region_of_interest_meta_get_param (roi, FA_META_PERSON);
+      if (person == NULL)
+        continue;               /* a pet, another object, or no facematch */
+      FaAlertPerson obs = { 0 };
+      gst_structure_get_uint64 (person, "track-id", &obs.track_id);
+      gst_structure_get_boolean (person, "known", &obs.known);
+      gst_structure_get_uint64 (person, "face-track-id", &obs.face_track_id);
+      TrackRef ref = { roi, person, obs.track_id };
+      g_array_append_val (persons, ref);
+      g_array_append_val (person_obs, obs);
+    }
   }
-
   GstClockTime pts = GST_BUFFER_PTS (buffer);
   gint64 ts = GST_CLOCK_TIME_IS_VALID (pts)
       ? (gint64) gst_segment_to_running_time (&sink->segment, GST_FORMAT_TIME,
       pts) : (gint64) (g_get_monotonic_time () * 1000);
-  if (self->mqtt_camera != NULL) {
-    /* Every frame, faces or not: tracks that left must end. */
-    FaTrackObservation *tracks = g_newa (FaTrackObservation, faces->len + 1);
-    for (guint i = 0; i < faces->len; i++)
-      tracks[i] = face_observation (&g_array_index (faces, FaceRef, i));
-    fa_mqtt_camera_observe (self->mqtt_camera, ts, tracks, faces->len);
+  if (self->mqtt_camera != NULL)
+    observe_tracks (self, ts, faces, persons);
+  if (faces->len + persons->len == 0)
+    return GST_FLOW_OK;
+  g_autofree FaAlertFire *fired = g_new0 (FaAlertFire,
+      faces->len + persons->len);
+  guint n = fa_alert_rules_update (self->rules, ts,
+      (FaAlertObservation *) face_obs->data, faces->len,
+      (FaAlertPerson *) person_obs->data, persons->len, fired);
+  for (guint i = 0; i < n && ret == GST_FLOW_OK; i++) {
+    const TrackRef *face, *person;
+    if (fired[i].rule == FA_ALERT_ON_PERSON) {
+      person = &g_array_index (persons, TrackRef, fired[i].index);
+      face = find_track (faces, g_array_index (person_obs, FaAlertPerson,
+              fired[i].index).face_track_id);
+    } else {
+      face = &g_array_index (faces, TrackRef, fired[i].index);
+      person = find_track (persons, g_array_index (face_obs,
+              FaAlertObservation, fired[i].index).person_track_id);
+    }
+    ret = queue_alert (self, buffer, fired[i].rule, face, person);
   }
-  if (faces->len > 0) {
-    gboolean *fire = g_new0 (gboolean, faces->len);
-    fa_alert_rules_update (self->rules, ts,
-        (FaAlertObservation *) observations->data, faces->len, fire);
-    for (guint i = 0; i < faces->len && ret == GST_FLOW_OK; i++)
-      if (fire[i])
-        ret = queue_alert (self, buffer, &g_array_index (faces, FaceRef, i));
-    g_free (fire);
-  }
-  g_array_unref (faces);
-  g_array_unref (observations);
   return ret;
 }
 
@@ -1051,6 +1046,7 @@ static void
 fa_alert_sink_finalize (GObject * object)
 {
   FaAlertSink *self = FA_ALERT_SINK (object);
+  g_free (self->alert_on);
   g_free (self->topic_arn);
   g_free (self->phone_number);
   g_free (self->endpoint);
@@ -1100,9 +1096,11 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
   gobject_class->finalize = fa_alert_sink_finalize;
 
   g_object_class_install_property (gobject_class, PROP_ALERT_ON,
-      g_param_spec_enum ("alert-on", "Alert on",
-          "Which faces alert", FA_TYPE_ALERT_ON, DEFAULT_PROP_ALERT_ON,
-          ready));
+      g_param_spec_string ("alert-on", "Alert on",
+          "Which rules alert, a comma list: unknown (faces decided unknown), "
+          "known (faces decided known), person (a person in view for "
+          "person-min-duration with no face decided known); all = "
+          "unknown,known", DEFAULT_PROP_ALERT_ON, ready));
   g_object_class_install_property (gobject_class, PROP_MIN_FRAMES,
       g_param_spec_uint ("min-frames", "Minimum frames",
           "Frames a track must be seen in before it alerts", 1, G_MAXUINT,
@@ -1111,6 +1109,11 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
       g_param_spec_uint64 ("min-duration", "Minimum duration",
           "Time (ns) a track must persist before it alerts", 0, G_MAXUINT64,
           DEFAULT_PROP_MIN_DURATION, ready));
+  g_object_class_install_property (gobject_class, PROP_PERSON_MIN_DURATION,
+      g_param_spec_uint64 ("person-min-duration", "Person minimum duration",
+          "Time (ns) a person must be in view, with no face decided known, "
+          "before the person rule alerts", 0, G_MAXUINT64,
+          DEFAULT_PROP_PERSON_MIN_DURATION, ready));
   g_object_class_install_property (gobject_class, PROP_COOLDOWN,
       g_param_spec_uint64 ("cooldown", "Cooldown",
           "Minimum time (ns) between two alerts of this camera", 0,
@@ -1227,7 +1230,6 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
   base_class->event = GST_DEBUG_FUNCPTR (fa_alert_sink_event);
   base_class->render = GST_DEBUG_FUNCPTR (fa_alert_sink_render);
 
-  gst_type_mark_as_plugin_api (FA_TYPE_ALERT_ON, 0);
   GST_DEBUG_CATEGORY_INIT (fa_alert_sink_debug, "alertsink", 0,
       "facealert alert sink");
 }
@@ -1235,9 +1237,10 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
 static void
 fa_alert_sink_init (FaAlertSink * self)
 {
-  self->alert_on = DEFAULT_PROP_ALERT_ON;
+  self->alert_on = g_strdup (DEFAULT_PROP_ALERT_ON);
   self->min_frames = DEFAULT_PROP_MIN_FRAMES;
   self->min_duration = DEFAULT_PROP_MIN_DURATION;
+  self->person_min_duration = DEFAULT_PROP_PERSON_MIN_DURATION;
   self->cooldown = DEFAULT_PROP_COOLDOWN;
   self->region = g_strdup (DEFAULT_PROP_REGION);
   self->snapshots = DEFAULT_PROP_SNAPSHOTS;
@@ -1269,13 +1272,16 @@ fa_alert_sink_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_ALERT_ON:
-      self->alert_on = g_value_get_enum (value);
+      replace_string (&self->alert_on, value, FALSE);
       break;
     case PROP_MIN_FRAMES:
       self->min_frames = g_value_get_uint (value);
       break;
     case PROP_MIN_DURATION:
       self->min_duration = g_value_get_uint64 (value);
+      break;
+    case PROP_PERSON_MIN_DURATION:
+      self->person_min_duration = g_value_get_uint64 (value);
       break;
     case PROP_COOLDOWN:
       self->cooldown = g_value_get_uint64 (value);
@@ -1368,13 +1374,16 @@ fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_ALERT_ON:
-      g_value_set_enum (value, self->alert_on);
+      g_value_set_string (value, self->alert_on);
       break;
     case PROP_MIN_FRAMES:
       g_value_set_uint (value, self->min_frames);
       break;
     case PROP_MIN_DURATION:
       g_value_set_uint64 (value, self->min_duration);
+      break;
+    case PROP_PERSON_MIN_DURATION:
+      g_value_set_uint64 (value, self->person_min_duration);
       break;
     case PROP_COOLDOWN:
       g_value_set_uint64 (value, self->cooldown);

@@ -1,4 +1,4 @@
-/* facealert: alertsink, phone alerts for faces through SNS. */
+/* facealert: alertsink, phone alerts for faces and persons through SNS. */
 #pragma once
 
 #include <gst/gst.h>
@@ -8,8 +8,5 @@ G_BEGIN_DECLS
 
 #define FA_TYPE_ALERT_SINK (fa_alert_sink_get_type ())
 G_DECLARE_FINAL_TYPE (FaAlertSink, fa_alert_sink, FA, ALERT_SINK, GstBaseSink)
-
-#define FA_TYPE_ALERT_ON (fa_alert_on_get_type ())
-GType fa_alert_on_get_type (void);
 
 G_END_DECLS

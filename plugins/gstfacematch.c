@@ -27,7 +27,22 @@
  *
  * Each face ROI (GstVideoRegionOfInterestMeta, roi_type "face") gets a
  * "facealert/identity" parameter structure (fields in fa-meta.h: track-id,
- * known, name, face-id, similarity, decided, record).
+ * known, name, face-id, similarity, decided, record, person-track-id,
+ * vetoed).
+ *
+ * Persons and pets: with `objectdetect` upstream, person boxes are tracked
+ * (ids of their own) and each face is attributed to the person box that holds
+ * it best, or to none (lib/recognize/fa-person-tracker.h). A face that a cat
+ * or dog box (any COCO animal) holds and no person box does is vetoed: never
+ * embedded, never decided (identity vetoed=TRUE, decided=FALSE, no record),
+ * and it stays vetoed while its track lives. A face that no person holds is
+ * judged only once objectdetect has actually looked at a frame with it (its
+ * "facealert/object-scan" meta says fresh), so a pet walking in between two
+ * detections is not decided before its box exists (at most 45 frames). Each
+ * person ROI gets a "facealert/person" structure: track-id, known (a face it
+ * held was decided known; it stays known), decided, name, similarity,
+ * face-track-id (the face it last held, 0 if none). Without objectdetect
+ * upstream nothing changes.
  *
  * For every frame with at least one face it posts an element message named
  * `facematch` with the fields:
@@ -39,11 +54,13 @@
  *    BoundingBox ratios, Confidence, Landmarks; MatchedFaces with Similarity
  *    and Face; plus TrackId).
  *  - `timestamp`, `stream-time`, `running-time` (guint64): of the buffer.
- *  - `n-faces`, `n-known`, `n-unknown` (guint): faces, decided known faces,
- *    decided unknown faces.
- *  - `faces` (GstValueList of GstStructure `face`): track-id (guint64),
- *    known, decided (gboolean), name, face-id (string), similarity (double),
- *    x, y, width, height (guint, pixels).
+ *  - `n-faces`, `n-known`, `n-unknown`, `n-vetoed` (guint): faces (not
+ *    counting vetoed ones), decided known faces, decided unknown faces, faces
+ *    vetoed by a pet box.
+ *  - `faces` (GstValueList of GstStructure `face`, vetoed faces left out):
+ *    track-id, person-track-id (guint64), known, decided (gboolean), name,
+ *    face-id (string), similarity (double), x, y, width, height (guint,
+ *    pixels).
  *
  * ## Example launch line
  * |[
@@ -64,6 +81,7 @@
 #include "fa-embedder.h"
 #include "fa-face-gate.h"
 #include "fa-face-json.h"
+#include "fa-person-tracker.h"
 #include "fa-recognize-defaults.h"
 #include "fa-tracker.h"
 
@@ -139,6 +157,7 @@ struct _FaFaceMatch
   FaCollectionStore *store;
   FaEmbedder *embedder;
   FaTracker *tracker;
+  FaPersonTracker *persons;    /* person boxes and the faces they hold */
   GPtrArray *gallery;          /* FaStoredFace* with embeddings */
   gint64 data_version;
   gint64 last_refresh_us;
@@ -233,6 +252,7 @@ fa_face_match_start (GstBaseTransform * trans)
   }
   self->last_refresh_us = g_get_monotonic_time ();
   self->tracker = fa_tracker_new ((float) self->iou_threshold, self->max_misses);
+  self->persons = fa_person_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->n_embeddings = 0;
   return TRUE;
 }
@@ -244,6 +264,7 @@ fa_face_match_stop (GstBaseTransform * trans)
 
   GST_DEBUG_OBJECT (self, "%" G_GUINT64_FORMAT " embeddings computed", self->n_embeddings);
   g_clear_pointer (&self->tracker, fa_tracker_free);
+  g_clear_pointer (&self->persons, fa_person_tracker_free);
   g_clear_pointer (&self->gallery, g_ptr_array_unref);
   g_clear_pointer (&self->embedder, fa_embedder_free);
   g_clear_pointer (&self->store, fa_collection_store_close);
@@ -329,6 +350,37 @@ face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int w
   return json_builder_get_root (b);
 }
 
+/* Whether objectdetect searched this frame (fa-meta.h "facealert/object-scan"). */
+static FaObjectScan
+object_scan_of (GstBuffer * buffer)
+{
+  const GstStructure *scan = fa_meta_get_object_scan (buffer);
+  gboolean fresh = FALSE;
+  if (scan == NULL)
+    return FA_OBJECT_SCAN_NONE;
+  gst_structure_get_boolean (scan, "fresh", &fresh);
+  return fresh ? FA_OBJECT_SCAN_FRESH : FA_OBJECT_SCAN_CARRIED;
+}
+
+/* Each person ROI gets its track's identity ("facealert/person"). */
+static void
+attach_persons (GPtrArray * object_rois, FaTrack ** persons)
+{
+  for (guint i = 0; i < object_rois->len; i++) {
+    FaTrack *p = persons[i];
+    if (p == NULL)
+      continue;
+    gst_video_region_of_interest_meta_add_param (g_ptr_array_index (object_rois, i),
+        gst_structure_new (FA_META_PERSON,
+            "track-id", G_TYPE_UINT64, p->id,
+            "known", G_TYPE_BOOLEAN, p->known,
+            "decided", G_TYPE_BOOLEAN, p->decided,
+            "name", G_TYPE_STRING, p->name != NULL ? p->name : "",
+            "similarity", G_TYPE_DOUBLE, p->similarity,
+            "face-track-id", G_TYPE_UINT64, p->holds, NULL));
+  }
+}
+
 static GstFlowReturn
 fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
 {
@@ -351,24 +403,36 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
 
   fa_face_match_maybe_refresh (self, refresh_interval);
 
-  /* The face ROIs of this frame. */
+  /* The face and object ROIs of this frame. */
   g_autoptr (GPtrArray) rois = g_ptr_array_new ();
   g_autoptr (GArray) faces = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  g_autoptr (GPtrArray) object_rois = g_ptr_array_new ();
+  g_autoptr (GArray) objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
   gpointer state = NULL;
   GstMeta *meta;
   while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
     GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
     FaFace face;
-    if (!fa_meta_read_face (roi, &face))
-      continue;
-    g_ptr_array_add (rois, roi);
-    g_array_append_val (faces, face);
+    FaObject object;
+    if (fa_meta_read_face (roi, &face)) {
+      g_ptr_array_add (rois, roi);
+      g_array_append_val (faces, face);
+    } else if (fa_meta_read_object (roi, &object, NULL)) {
+      g_ptr_array_add (object_rois, roi);
+      g_array_append_val (objects, object);
+    }
   }
 
   g_autofree FaTrack **tracks = g_new0 (FaTrack *, faces->len + 1);
   fa_tracker_update (self->tracker, (FaFace *) faces->data, faces->len, tracks);
+  /* Faces attributed to person boxes, pets' "faces" vetoed (lib/recognize). */
+  g_autofree FaTrack **persons = g_new0 (FaTrack *, objects->len + 1);
+  g_autofree FaFaceVerdict *verdicts = g_new0 (FaFaceVerdict, faces->len + 1);
+  fa_person_tracker_update (self->persons, (FaObject *) objects->data, objects->len,
+      object_scan_of (buffer), tracks, faces->len, persons, verdicts);
   if (faces->len == 0) {
+    attach_persons (object_rois, persons);
     g_free (stream_name);
     return GST_FLOW_OK;
   }
@@ -381,12 +445,24 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   json_builder_begin_array (record);
   GValue face_list = G_VALUE_INIT;
   g_value_init (&face_list, GST_TYPE_LIST);
-  guint n_known = 0, n_unknown = 0;
+  guint n_known = 0, n_unknown = 0, n_vetoed = 0;
 
   for (guint i = 0; i < faces->len; i++) {
     FaFace *face = &g_array_index (faces, FaFace, i);
     FaTrack *track = tracks[i];
     GstVideoRegionOfInterestMeta *roi = g_ptr_array_index (rois, i);
+
+    if (verdicts[i] == FA_FACE_VETOED) {
+      /* A pet's "face": never embedded, never decided, not in the record. */
+      n_vetoed++;
+      gst_video_region_of_interest_meta_add_param (roi, gst_structure_new (FA_META_IDENTITY,
+              "track-id", G_TYPE_UINT64, track->id, "known", G_TYPE_BOOLEAN, FALSE,
+              "name", G_TYPE_STRING, "", "face-id", G_TYPE_STRING, "",
+              "similarity", G_TYPE_DOUBLE, 0.0, "decided", G_TYPE_BOOLEAN, FALSE,
+              "vetoed", G_TYPE_BOOLEAN, TRUE,
+              "person-track-id", G_TYPE_UINT64, (guint64) 0, NULL));
+      continue;
+    }
 
     /* Only faces good enough to judge are embedded; a face that is not stays
      * due, so the track's next good frame is embedded at once. */
@@ -398,7 +474,8 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       GST_LOG_OBJECT (self, "track %" G_GUINT64_FORMAT ": face not judged (%s): score "
           "%.2f, %.0fx%.0f", track->id, fa_face_gate_reasons_string (gate_reasons),
           face->score, face->box.width, face->box.height);
-    if (have_image && track->n_embeddings < max_embeddings && due && gate_reasons == 0) {
+    if (have_image && track->n_embeddings < max_embeddings && due && gate_reasons == 0
+        && verdicts[i] == FA_FACE_JUDGE) {
       float embedding[FA_EMBED_MAX_DIM];
       GError *error = NULL;
       if (fa_embedder_embed (self->embedder, &image, face, embedding, &error)) {
@@ -439,7 +516,9 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
             "face-id", G_TYPE_STRING, track->face_id != NULL ? track->face_id : "",
             "similarity", G_TYPE_DOUBLE, track->similarity,
             "decided", G_TYPE_BOOLEAN, track->decided,
-            "record", G_TYPE_STRING, entry_text, NULL));
+            "record", G_TYPE_STRING, entry_text,
+            "vetoed", G_TYPE_BOOLEAN, FALSE,
+            "person-track-id", G_TYPE_UINT64, track->held_by, NULL));
 
     if (post) {
       GValue v = G_VALUE_INIT;
@@ -451,12 +530,15 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
               "name", G_TYPE_STRING, track->name != NULL ? track->name : "",
               "face-id", G_TYPE_STRING, track->face_id != NULL ? track->face_id : "",
               "similarity", G_TYPE_DOUBLE, track->similarity,
+              "person-track-id", G_TYPE_UINT64, track->held_by,
               "x", G_TYPE_UINT, roi->x, "y", G_TYPE_UINT, roi->y,
               "width", G_TYPE_UINT, roi->w, "height", G_TYPE_UINT, roi->h, NULL));
       gst_value_list_append_and_take_value (&face_list, &v);
     }
   }
   json_builder_end_array (record);
+  fa_person_tracker_learn (self->persons, tracks, faces->len);
+  attach_persons (object_rois, persons);
 
   if (post) {
     GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
@@ -501,9 +583,10 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         "timestamp", G_TYPE_UINT64, pts,
         "stream-time", G_TYPE_UINT64, stream_time,
         "running-time", G_TYPE_UINT64, running_time,
-        "n-faces", G_TYPE_UINT, faces->len,
+        "n-faces", G_TYPE_UINT, faces->len - n_vetoed,
         "n-known", G_TYPE_UINT, n_known,
-        "n-unknown", G_TYPE_UINT, n_unknown, NULL);
+        "n-unknown", G_TYPE_UINT, n_unknown,
+        "n-vetoed", G_TYPE_UINT, n_vetoed, NULL);
     gst_structure_take_value (s, "faces", &face_list);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), s));

@@ -18,6 +18,33 @@ valid_var_char (gchar c, gboolean first)
   return g_ascii_isalpha (c) || c == '_' || (!first && g_ascii_isdigit (c));
 }
 
+/* CAM_ for camera "cam1" (upper case, anything but letters and digits as _). */
+static gchar *
+camera_prefix (const gchar *camera)
+{
+  gchar *prefix = g_ascii_strup (camera, -1);
+  for (gchar *c = prefix; *c; c++)
+    if (!g_ascii_isalnum (*c))
+      *c = '_';
+  return prefix;
+}
+
+/* VAR's value for @camera: CAM_VAR, else VAR; NULL when neither is set. */
+static const gchar *
+lookup (const gchar *var, const gchar *camera)
+{
+  if (g_str_equal (var, "CAMERA"))
+    return camera;
+  if (camera != NULL) {
+    g_autofree gchar *prefix = camera_prefix (camera);
+    g_autofree gchar *own = g_strconcat (prefix, "_", var, NULL);
+    const gchar *value = g_getenv (own);
+    if (value != NULL)
+      return value;
+  }
+  return g_getenv (var);
+}
+
 gchar *
 fa_run_desc_expand (const gchar *text, const gchar *camera, const gchar *where,
     GError **error)
@@ -58,13 +85,22 @@ fa_run_desc_expand (const gchar *text, const gchar *camera, const gchar *where,
     if (*end != '}' || *var == '\0')
       goto unterminated;
 
-    const gchar *value = g_str_equal (var, "CAMERA") ? camera : g_getenv (var);
+    if (camera == NULL && g_str_equal (var, "CAMERA")) {
+      g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
+          "%s: ${CAMERA} has no value in a section header", where);
+      return NULL;
+    }
+    const gchar *value = lookup (var, camera);
     if (has_def && (value == NULL || *value == '\0'))
       value = def;
     if (value == NULL) {
+      g_autofree gchar *prefix = camera != NULL ? camera_prefix (camera) : NULL;
+      g_autofree gchar *own = prefix != NULL && !g_str_has_prefix (var, prefix)
+          ? g_strdup_printf ("%s_%s=... for this camera or ", prefix, var)
+          : g_strdup ("");
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
-          "%s: ${%s} is not set (export %s=..., or write ${%s:-DEFAULT})",
-          where, var, var, var);
+          "%s: ${%s} is not set (export %s%s=..., or write ${%s:-DEFAULT})",
+          where, var, own, var, var);
       return NULL;
     }
     g_string_append (out, value);
@@ -81,50 +117,93 @@ fa_run_desc_expand (const gchar *text, const gchar *camera, const gchar *where,
 }
 
 static gboolean
-finish_section (GPtrArray *sections, const gchar *path, gchar *name,
-    GString *body, guint line, GError **error)
+add_section (GPtrArray *sections, const gchar *where, const gchar *name,
+    const gchar *text, guint line, GError **error)
 {
-  g_autofree gchar *where = g_strdup_printf ("%s:%u", path, line);
-  g_autofree gchar *text = g_strstrip (g_strdup (body->str));
-
-  if (*text == '\0') {
-    if (name == NULL)           // nothing before the first header: fine
-      return TRUE;
-    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_EMPTY,
-        "%s: camera [%s] has no pipeline description", where, name);
-    return FALSE;
-  }
-  if (name == NULL) {
-    g_autofree gchar *base = g_path_get_basename (path);
-    gchar *dot = strrchr (base, '.');
-    if (dot && dot != base)
-      *dot = '\0';
-    name = base;
-    base = NULL;
-  } else {
-    name = g_strdup (name);
-  }
   for (guint i = 0; i < sections->len; i++) {
     FaRunSection *other = g_ptr_array_index (sections, i);
     if (g_str_equal (other->name, name)) {
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
           "%s: camera [%s] is defined twice (also at line %u)", where, name,
           other->line);
-      g_free (name);
       return FALSE;
     }
   }
   gchar *description = fa_run_desc_expand (text, name, where, error);
-  if (description == NULL) {
-    g_free (name);
+  if (description == NULL)
     return FALSE;
-  }
   FaRunSection *s = g_new0 (FaRunSection, 1);
-  s->name = name;
+  s->name = g_strdup (name);
   s->description = description;
   s->line = line;
   g_ptr_array_add (sections, s);
   return TRUE;
+}
+
+/* Ends the section with camera names @names (NULL: text before the first
+ * header, named after the file): one section per name. */
+static gboolean
+finish_section (GPtrArray *sections, const gchar *path, GStrv names,
+    GString *body, guint line, GError **error)
+{
+  g_autofree gchar *where = g_strdup_printf ("%s:%u", path, line);
+  g_autofree gchar *text = g_strstrip (g_strdup (body->str));
+
+  if (*text == '\0') {
+    if (names == NULL)          // nothing before the first header: fine
+      return TRUE;
+    g_autofree gchar *list = g_strjoinv (",", names);
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_EMPTY,
+        "%s: camera [%s] has no pipeline description", where, list);
+    return FALSE;
+  }
+  if (names == NULL) {
+    g_autofree gchar *base = g_path_get_basename (path);
+    gchar *dot = strrchr (base, '.');
+    if (dot && dot != base)
+      *dot = '\0';
+    return add_section (sections, where, base, text, line, error);
+  }
+  for (guint i = 0; names[i] != NULL; i++) {
+    /* A template's messages say which camera it was expanded for. */
+    g_autofree gchar *here = names[1] != NULL
+        ? g_strdup_printf ("%s: camera [%s]", where, names[i]) : g_strdup (where);
+    if (!add_section (sections, here, names[i], text, line, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The camera names of header @line ("[cam1]", "[cam1,cam2]",
+ * "[${CAMERAS:-cam1,cam2}]"). */
+static GStrv
+parse_header (const gchar *line, const gchar *where, GError **error)
+{
+  g_autofree gchar *inner = g_strndup (line + 1, strlen (line) - 2);
+  g_autofree gchar *expanded = fa_run_desc_expand (inner, NULL, where, error);
+  if (expanded == NULL)
+    return NULL;
+  g_auto (GStrv) parts = g_strsplit_set (expanded, ", \t", -1);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    if (*parts[i] == '\0')
+      continue;
+    for (const gchar *c = parts[i]; *c; c++)
+      if (!g_ascii_isalnum (*c) && *c != '_' && *c != '-') {
+        g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
+            "%s: bad camera name [%s] (use letters, digits, - and _; several "
+            "cameras: [cam1,cam2])", where, parts[i]);
+        return NULL;
+      }
+    g_ptr_array_add (names, g_strdup (parts[i]));
+  }
+  if (names->len == 0) {
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
+        "%s: no camera name in %s", where, line);
+    return NULL;
+  }
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
 GPtrArray *
@@ -142,7 +221,7 @@ fa_run_desc_load (const gchar *path, GError **error)
       g_ptr_array_new_with_free_func ((GDestroyNotify) section_free);
   g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autoptr (GString) body = g_string_new (NULL);
-  g_autofree gchar *name = NULL;
+  g_auto (GStrv) names = NULL;
   guint start = 1;
 
   for (guint i = 0; lines[i] != NULL; i++) {
@@ -151,35 +230,25 @@ fa_run_desc_load (const gchar *path, GError **error)
       continue;
     gsize len = strlen (line);
     if (line[0] == '[' && line[len - 1] == ']') {
-      if (!finish_section (sections, path, name, body, start, error))
+      if (!finish_section (sections, path, names, body, start, error))
         return NULL;
-      g_free (name);
-      name = g_strndup (line + 1, len - 2);
-      g_strstrip (name);
-      for (const gchar *c = name; *c; c++)
-        if (!g_ascii_isalnum (*c) && *c != '_' && *c != '-') {
-          g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
-              "%s:%u: bad camera name [%s] (use letters, digits, - and _)",
-              path, i + 1, name);
-          return NULL;
-        }
-      if (*name == '\0') {
-        g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE,
-            "%s:%u: empty camera name []", path, i + 1);
+      g_autofree gchar *where = g_strdup_printf ("%s:%u", path, i + 1);
+      g_strfreev (names);
+      names = parse_header (line, where, error);
+      if (names == NULL)
         return NULL;
-      }
       g_string_truncate (body, 0);
       start = i + 1;
       continue;
     }
-    if (name == NULL && body->len == 0)
+    if (names == NULL && body->len == 0)
       start = i + 1;
     // A trailing backslash (shell habit) is just a line join here.
     if (line[len - 1] == '\\')
       line[len - 1] = ' ';
     g_string_append_printf (body, "%s ", line);
   }
-  if (!finish_section (sections, path, name, body, start, error))
+  if (!finish_section (sections, path, names, body, start, error))
     return NULL;
   if (sections->len == 0) {
     g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_EMPTY,

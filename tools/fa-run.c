@@ -24,10 +24,12 @@
  *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
  *   CAM: finished (EOS) | stats CAM buffers=N dropped=N restarts=N state=STATE
  *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
+ *   CAM: N face(s) in a pet box: vetoed, not judged
  *   CAM: alert ID queued track N: SUBJECT | delivered ... | retrying ... | failed ...
  *   stopping: ... | stopped
  * "face" lines come from facematch's messages (once per track, when it is
- * decided, and again if its identity changes); "alert" lines from alertsink's
+ * decided, and again if its identity changes; "pet box" lines when faces in
+ * a cat or dog box start being vetoed); "alert" lines from alertsink's
  * facealert/alert messages. "dropped" counts buffers dropped by the leaky
  * queues of the camera (frames the analysis skipped because it fell behind). */
 
@@ -52,6 +54,7 @@ typedef struct {
   GPtrArray *leaky;          // LeakyQueue of this run
   guint64 dropped_total;     // dropped by leaky queues in earlier runs
   GHashTable *tracks;        // track id -> last printed identity (this run)
+  gboolean vetoing;          // the last facematch message had vetoed faces
   gboolean flowing;
   gboolean finished;         // EOS reached after shutdown / in --once mode
   gboolean failed;
@@ -258,10 +261,16 @@ describe_error (GstMessage *msg)
       err->message);
 }
 
-// One line per facematch track when it is decided or changes identity.
+// One line per facematch track when it is decided or changes identity, and
+// one when faces in a pet box start being vetoed.
 static void
 report_faces (Camera *cam, const GstStructure *s)
 {
+  guint vetoed = 0;
+  gst_structure_get_uint (s, "n-vetoed", &vetoed);
+  if (vetoed > 0 && !cam->vetoing)
+    say ("%s: %u face(s) in a pet box: vetoed, not judged", cam->def->name, vetoed);
+  cam->vetoing = vetoed > 0;
   const GValue *faces = gst_structure_get_value (s, "faces");
   if (faces == NULL || !GST_VALUE_HOLDS_LIST (faces))
     return;
@@ -395,6 +404,7 @@ camera_start (Camera *cam)
   cam->leaky = g_ptr_array_new_with_free_func (leaky_queue_free);
   cam->tracks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
       g_free);
+  cam->vetoing = FALSE;
   watch_sinks (cam);
   cam->flowing = FALSE;
   cam->started_us = g_get_monotonic_time ();

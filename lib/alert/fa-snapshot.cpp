@@ -26,23 +26,31 @@ write_jpeg (const cv::Mat &mat, const gchar *path, GError **error)
 }
 
 extern "C" gboolean
-fa_snapshot_write (const FaImage *image, const FaRect *box,
-    const gchar *frame_path, const gchar *crop_path, GError **error)
+fa_snapshot_write_boxes (const FaImage *image, const FaRect *boxes,
+    const gchar *const *crop_paths, guint n_boxes, const gchar *frame_path,
+    GError **error)
 {
   try {
     cv::Mat bgr = fa::image_to_bgr (image);
-    cv::Rect face ((int) box->x, (int) box->y, (int) box->width, (int) box->height);
     cv::Rect bounds (0, 0, bgr.cols, bgr.rows);
-    if (crop_path != NULL) {
-      int mx = face.width / 5, my = face.height / 5;
-      cv::Rect crop = cv::Rect (face.x - mx, face.y - my, face.width + 2 * mx,
-          face.height + 2 * my) & bounds;
-      if (crop.area () > 0 && !write_jpeg (bgr (crop), crop_path, error))
+    std::vector<cv::Rect> rects;
+    for (guint i = 0; i < n_boxes; i++)
+      rects.emplace_back ((int) boxes[i].x, (int) boxes[i].y, (int) boxes[i].width,
+          (int) boxes[i].height);
+    for (guint i = 0; i < n_boxes; i++) {
+      if (crop_paths == NULL || crop_paths[i] == NULL)
+        continue;
+      const cv::Rect &r = rects[i];
+      int mx = r.width / 5, my = r.height / 5;
+      cv::Rect crop = cv::Rect (r.x - mx, r.y - my, r.width + 2 * mx,
+          r.height + 2 * my) & bounds;
+      if (crop.area () > 0 && !write_jpeg (bgr (crop), crop_paths[i], error))
         return FALSE;
     }
     if (frame_path != NULL) {
       int thickness = MAX (2, bgr.cols / 320);
-      cv::rectangle (bgr, face & bounds, cv::Scalar (0, 0, 255), thickness);
+      for (const cv::Rect &r : rects)
+        cv::rectangle (bgr, r & bounds, cv::Scalar (0, 0, 255), thickness);
       if (!write_jpeg (bgr, frame_path, error))
         return FALSE;
     }
@@ -51,4 +59,12 @@ fa_snapshot_write (const FaImage *image, const FaRect *box,
     fa::set_error_from_exception (error, FA_ERROR_BAD_IMAGE, "writing a snapshot", e);
     return FALSE;
   }
+}
+
+extern "C" gboolean
+fa_snapshot_write (const FaImage *image, const FaRect *box,
+    const gchar *frame_path, const gchar *crop_path, GError **error)
+{
+  const gchar *crops[] = { crop_path };
+  return fa_snapshot_write_boxes (image, box, crops, 1, frame_path, error);
 }

@@ -67,6 +67,18 @@ FaDetector *fa_detector_new (const FaDetectorConfig *config, GError **error);
 int fa_detector_detect (FaDetector *detector, const FaImage *image,
     GArray *faces, GError **error);
 
+/* Smallest region side fa_detector_detect_in() searches, in detection pixels
+ * (YuNet pools its input down 32x and needs 2x2 left)
+ * (smaller regions are grown around their centre). */
+#define FA_DETECT_MIN_REGION 64
+
+/* Like fa_detector_detect(), searching only inside @regions (@n_regions
+ * rectangles in @image's pixels, e.g. from fa_face_search_regions()), at the
+ * same detection scale as the whole frame: the cost is about the regions'
+ * share of the frame. Faces found twice where regions overlap are merged. */
+int fa_detector_detect_in (FaDetector *detector, const FaImage *image,
+    const FaRect *regions, guint n_regions, GArray *faces, GError **error);
+
 const FaDetectorConfig *fa_detector_get_config (FaDetector *detector);
 
 /* Applies new score/NMS thresholds, min size, detect width and max faces

@@ -136,6 +136,16 @@ fa_track_add_embedding (FaTrack *track, const float *embedding, int dim)
   track->frames_since_embed = 0;
 }
 
+void
+fa_track_forget_evidence (FaTrack *track)
+{
+  g_clear_pointer (&track->embedding_sum, g_free);
+  track->n_embeddings = 0;
+  track->frames_since_embed = G_MAXUINT;
+  track->decided = FALSE;
+  fa_track_set_identity (track, FALSE, NULL, NULL, 0.0);
+}
+
 gboolean
 fa_track_mean_embedding (const FaTrack *track, float *out)
 {

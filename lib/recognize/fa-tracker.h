@@ -31,6 +31,13 @@ typedef struct {
   gchar *name;
   gchar *face_id;
   double similarity;
+  /* Faces and persons (fa-person-tracker.h). A face track: */
+  guint64 held_by;            /* the person track holding it this frame (0: none) */
+  gboolean vetoed;            /* held by a pet box and no person: never judged */
+  gboolean scanned;           /* seen on a frame an object detector searched */
+  /* A person track (its identity is in decided, known, name, similarity): */
+  guint64 holds;              /* the face track it last held (0: none yet) */
+
   gpointer user_data;         /* freed with user_data_free */
   GDestroyNotify user_data_free;
 } FaTrack;
@@ -52,6 +59,8 @@ GPtrArray *fa_tracker_tracks (FaTracker *tracker);
 void fa_tracker_reset (FaTracker *tracker);
 
 void fa_track_add_embedding (FaTrack *track, const float *embedding, int dim);
+/* Drops the track's embeddings and decision (it starts gathering again). */
+void fa_track_forget_evidence (FaTrack *track);
 /* How well the track's embeddings agree: their mean pairwise cosine (from the
  * length of their sum: |sum|^2 = n + 2 * sum of pairwise cosines), 1 for fewer
  * than two. */

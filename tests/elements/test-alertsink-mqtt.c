@@ -599,6 +599,119 @@ test_switch (void)
   fa_mqtt_broker_free (broker);
 }
 
+/* ---- persons and the household mode ------------------------------------------ */
+
+/* One frame: a person (track 40, as facematch marks it: decided and known
+ * when @name) and a cat whose "face" facematch vetoed. */
+static void
+push_person (GstHarness *h, GstClockTime pts, const gchar *name)
+{
+  GstBuffer *buffer = gst_harness_create_buffer (h, 160 * 120 * 3 / 2);
+  gst_buffer_memset (buffer, 0, 90, 160 * 120 * 3 / 2);
+  GST_BUFFER_PTS (buffer) = pts;
+  GST_BUFFER_DURATION (buffer) = FRAME;
+  FaObject person = { .box = { 10, 5, 50, 110 }, .score = 0.8f, .class_id = 0 };
+  GstVideoRegionOfInterestMeta *roi = fa_meta_add_object (buffer, &person,
+      "fastestdet", TRUE);
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new (FA_META_PERSON, "track-id", G_TYPE_UINT64, (guint64) 40,
+          "known", G_TYPE_BOOLEAN, name != NULL, "decided", G_TYPE_BOOLEAN,
+          name != NULL, "name", G_TYPE_STRING, name != NULL ? name : "",
+          "similarity", G_TYPE_DOUBLE, name != NULL ? 77.0 : 0.0,
+          "face-track-id", G_TYPE_UINT64, (guint64) 0, NULL));
+  FaObject cat = { .box = { 90, 60, 60, 50 }, .score = 0.7f, .class_id = 15 };
+  fa_meta_add_object (buffer, &cat, "fastestdet", TRUE);
+  FaFace face = { .box = { 105, 65, 30, 30 }, .score = 0.9f };
+  GstVideoRegionOfInterestMeta *pet = fa_meta_add_face (buffer, &face, "yunet");
+  gst_video_region_of_interest_meta_add_param (pet,
+      gst_structure_new (FA_META_IDENTITY, "track-id", G_TYPE_UINT64, (guint64) 41,
+          "known", G_TYPE_BOOLEAN, FALSE, "name", G_TYPE_STRING, "",
+          "face-id", G_TYPE_STRING, "", "similarity", G_TYPE_DOUBLE, 0.0,
+          "decided", G_TYPE_BOOLEAN, FALSE, "vetoed", G_TYPE_BOOLEAN, TRUE,
+          "person-track-id", G_TYPE_UINT64, (guint64) 0, NULL));
+  g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+}
+
+static void
+test_person_and_mode (void)
+{
+  FaMqttBroker *broker = fa_mqtt_broker_start (NULL);
+  Ctx ctx = { 0 };
+  ctx_init (&ctx);
+  FaMqttSub *sub = fa_mqtt_sub_new (broker, NULL, "fa/#");
+  GstElement *sink = make_sink (&ctx, broker, "yard", FALSE);
+  g_object_set (sink, "alert-on", "unknown,person",
+      "person-min-duration", (guint64) (GST_SECOND / 2), NULL);
+  ctx_start (&ctx, sink);
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/mode/state", "away", NULL, 10000));
+
+  /* Home Assistant says home: a person who never shows a face stays
+   * silent (the cat is nobody: one person in view). */
+  guint from = 0;
+  GstClockTime pts = 0;
+  fa_mqtt_test_publish (broker, "fa/mode/set", "home", FALSE);
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/mode/state", "home", &from, 10000));
+  guint before = count_messages (&ctx, "facealert/switches", "mode", "home");
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (count_messages (&ctx, "facealert/switches", "mode", "home") == before
+      && g_get_monotonic_time () < deadline) {
+    push_frame (ctx.h, pts, NULL, 0);
+    pts += FRAME;
+    drain_bus (&ctx, 20 * GST_MSECOND);
+  }
+  g_assert_cmpuint (count_messages (&ctx, "facealert/switches", "mode", "home"), ==,
+      before + 1);
+  guint queued = 0;
+  for (guint i = 0; i < 30; i++, pts += FRAME)
+    push_person (ctx.h, pts, NULL);
+  g_assert_false (queued_since (&ctx, &queued));
+  guint person_from = 0;
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/yard/person", "1", &person_from,
+          10000));
+
+  /* Away (the CLI this time): the person still there alerts, once. */
+  const gchar *argv[] = { "facealert", "mode", "away", NULL };
+  g_assert_cmpint (fa_test_run_argv (argv, NULL, NULL), ==, 0);
+  before = count_messages (&ctx, "facealert/switches", "mode", "away");
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (!queued_since (&ctx, &queued) && g_get_monotonic_time () < deadline) {
+    push_person (ctx.h, pts, NULL);
+    pts += FRAME;
+    drain_bus (&ctx, 20 * GST_MSECOND);
+  }
+  g_assert_cmpuint (count_messages (&ctx, "facealert/switches", "mode", "away"), ==,
+      before + 1);
+  g_assert_cmpuint (count_messages (&ctx, "facealert/alert", "status", "queued"), ==, 1);
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/mode/state", "away", &from, 10000));
+  g_assert_cmpuint (fa_mqtt_sub_wait (sub, "fa/alerts", 1, 10000), ==, 1);
+  g_autoptr (GPtrArray) alerts = fa_mqtt_sub_messages (sub, "fa/alerts");
+  g_autoptr (JsonObject) alert = parse_payload (g_ptr_array_index (alerts, 0));
+  g_assert_cmpstr (json_object_get_string_member (alert, "rule"), ==, "person");
+
+  /* Recognised now: a person identity on tracked_object_update. */
+  for (guint i = 0; i < 5; i++, pts += FRAME)
+    push_person (ctx.h, pts, "Carol");
+  g_assert_cmpuint (fa_mqtt_sub_wait (sub, "fa/tracked_object_update", 1, 10000), ==, 1);
+  g_autoptr (GPtrArray) updates = fa_mqtt_sub_messages (sub, "fa/tracked_object_update");
+  g_autoptr (JsonObject) u = parse_payload (g_ptr_array_index (updates, 0));
+  g_assert_cmpstr (json_object_get_string_member (u, "type"), ==, "person");
+  g_assert_cmpstr (json_object_get_string_member (u, "name"), ==, "Carol");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (u, "id"),
+          "-yard-person-40"));
+  g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/yard/last_face", "Carol", NULL,
+          10000));
+  /* The cat never was anybody: no event is about track 41. */
+  g_autoptr (GPtrArray) events = fa_mqtt_sub_messages (sub, "fa/events");
+  for (guint i = 0; i < events->len; i++) {
+    g_autoptr (JsonObject) e = parse_payload (g_ptr_array_index (events, i));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (e,
+                "after"), "label"), ==, "person");
+  }
+  fa_mqtt_sub_free (sub);
+  ctx_clear (&ctx);
+  fa_mqtt_broker_free (broker);
+}
+
 /* ---- the broker goes away ------------------------------------------------------------------ */
 
 static void
@@ -783,6 +896,7 @@ main (int argc, char **argv)
   g_test_add_func ("/alertsink-mqtt/discovery-faces-alerts", test_discovery_faces_alerts);
   g_test_add_func ("/alertsink-mqtt/last-will", test_last_will);
   g_test_add_func ("/alertsink-mqtt/switch", test_switch);
+  g_test_add_func ("/alertsink-mqtt/person-and-mode", test_person_and_mode);
   g_test_add_func ("/alertsink-mqtt/broker-restart", test_broker_restart);
   g_test_add_func ("/alertsink-mqtt/settings-and-secrets", test_settings_and_secrets);
   int ret = g_test_run ();

@@ -278,6 +278,115 @@ test_cooldown (void)
   ctx_clear (&ctx);
 }
 
+/* ---- persons and pets ---- */
+
+/* An object ROI as objectdetect attaches it ("facealert/object"). */
+static GstVideoRegionOfInterestMeta *
+add_object (GstBuffer *buffer, const gchar *label, guint x, guint y, guint w,
+    guint h)
+{
+  GstVideoRegionOfInterestMeta *roi =
+      gst_buffer_add_video_region_of_interest_meta (buffer, label, x, y, w, h);
+  gst_video_region_of_interest_meta_add_param (roi,
+      gst_structure_new (FA_META_OBJECT, "label", G_TYPE_STRING, label,
+          "score", G_TYPE_DOUBLE, 0.8, "class-id", G_TYPE_INT,
+          g_str_equal (label, "person") ? 0 : 15, "method", G_TYPE_STRING,
+          "yolox", "fresh", G_TYPE_BOOLEAN, TRUE, NULL));
+  return roi;
+}
+
+/* @seconds of frames with one person (track 5, as facematch tracks it)
+ * whose face is never seen, beside a cat whose "face" facematch vetoed. */
+static void
+push_person_and_cat (GstHarness *h, gdouble seconds)
+{
+  for (guint i = 0; i * FRAME < seconds * GST_SECOND; i++) {
+    GstBuffer *buffer = gst_harness_create_buffer (h, WIDTH * HEIGHT * 3 / 2);
+    gst_buffer_memset (buffer, 0, 90, WIDTH * HEIGHT * 3 / 2);
+    GST_BUFFER_PTS (buffer) = i * FRAME;
+    GST_BUFFER_DURATION (buffer) = FRAME;
+    GstVideoRegionOfInterestMeta *person = add_object (buffer, "person", 10, 5,
+        50, 110);
+    gst_video_region_of_interest_meta_add_param (person,
+        gst_structure_new (FA_META_PERSON, "track-id", G_TYPE_UINT64,
+            (guint64) 5, "known", G_TYPE_BOOLEAN, FALSE, "decided",
+            G_TYPE_BOOLEAN, FALSE, "name", G_TYPE_STRING, "", "similarity",
+            G_TYPE_DOUBLE, 0.0, "face-track-id", G_TYPE_UINT64, (guint64) 0,
+            NULL));
+    add_object (buffer, "cat", 90, 60, 60, 50);
+    FaFace face = { .box = { 105, 65, 30, 30 }, .score = 0.9f };
+    GstVideoRegionOfInterestMeta *roi = fa_meta_add_face (buffer, &face, "yunet");
+    gst_video_region_of_interest_meta_add_param (roi,
+        gst_structure_new (FA_META_IDENTITY, "track-id", G_TYPE_UINT64,
+            (guint64) 1, "known", G_TYPE_BOOLEAN, FALSE, "name", G_TYPE_STRING,
+            "", "face-id", G_TYPE_STRING, "", "similarity", G_TYPE_DOUBLE, 0.0,
+            "decided", G_TYPE_BOOLEAN, FALSE, "vetoed", G_TYPE_BOOLEAN, TRUE,
+            "person-track-id", G_TYPE_UINT64, (guint64) 0, NULL));
+    g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
+  }
+}
+
+/* How many alerts a person who never shows a face (and a cat) raise under
+ * @alert_on, in @seconds of video. */
+static guint
+person_alerts (Ctx *ctx, const gchar *alert_on, gdouble seconds)
+{
+  GstElement *sink = make_sink (ctx, fixture->topic);
+  g_object_set (sink, "alert-on", alert_on, NULL);
+  ctx_start (ctx, sink);
+  push_person_and_cat (ctx->h, seconds);
+  push_eos (ctx->h);   /* every render() and its queued message are done */
+  guint n = wait_alerts (ctx->bus, "queued", 2, 200);
+  gst_harness_teardown (ctx->h);
+  ctx->h = NULL;
+  return n;
+}
+
+static void
+test_person_rule (void)
+{
+  Ctx ctx = { 0 };
+  ctx_init (&ctx);
+  guint before = fa_sns_fixture_count (fixture);
+
+  /* Not asked for, too short, pets only: no alert. */
+  g_assert_cmpuint (person_alerts (&ctx, "unknown", 4), ==, 0);
+  g_assert_cmpuint (person_alerts (&ctx, "all", 4), ==, 0);
+  g_assert_cmpuint (person_alerts (&ctx, "unknown,person", 1.5), ==, 0);
+  g_assert_cmpuint (fa_sns_fixture_wait_count (fixture, before + 1, 300), ==, before);
+
+  /* unknown,person: one alert for the person, never one for the cat. */
+  g_assert_cmpuint (person_alerts (&ctx, "unknown,person", 4), ==, 1);
+  g_assert_cmpuint (fa_sns_fixture_wait_count (fixture, before + 1, 10000), ==, before + 1);
+  g_assert_cmpuint (fa_sns_fixture_wait_count (fixture, before + 2, 300), ==, before + 1);
+  JsonNode *deliveries = fa_sns_fixture_deliveries (fixture);
+  JsonObject *d = json_array_get_object_element (json_node_get_array (deliveries), before);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d,
+              "body"), "Subject"), ==, "Person at front-door (face not seen)");
+  JsonObject *p = fa_sns_fixture_payload (deliveries, before);
+  g_assert_cmpstr (json_object_get_string_member (p, "event"), ==, "person");
+  g_assert_cmpstr (json_object_get_string_member (p, "rule"), ==, "person");
+  g_assert_cmpint (json_object_get_int_member (p, "person_track_id"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (p, "track_id"), ==, 5);
+  JsonObject *box = json_object_get_object_member (p, "person_box");
+  g_assert_cmpint (json_object_get_int_member (box, "x"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (box, "height"), ==, 110);
+  g_assert_false (json_object_has_member (p, "face_box"));
+  /* 2 s (the default person-min-duration) after the person came in. */
+  g_assert_cmpint (json_object_get_int_member (p, "pts_ns"), >=, 2 * GST_SECOND);
+  g_assert_cmpint (json_object_get_int_member (p, "pts_ns"), <, 2 * GST_SECOND + 2 * FRAME);
+  JsonObject *snap = json_object_get_object_member (p, "snapshot");
+  const gchar *crop = json_object_get_string_member (snap, "person");
+  g_assert_true (g_str_has_prefix (crop, ctx.snapshots));
+  g_assert_true (g_str_has_suffix (crop, "-person.jpg"));
+  g_assert_true (is_private_file (crop));
+  g_assert_true (is_private_file (json_object_get_string_member (snap, "frame")));
+  g_assert_false (json_object_has_member (snap, "face"));
+  json_object_unref (p);
+  json_node_unref (deliveries);
+  ctx_clear (&ctx);
+}
+
 /* ---- bad settings ---- */
 
 static gchar *
@@ -337,6 +446,18 @@ test_bad_settings (void)
   spec = g_object_class_find_property (G_OBJECT_GET_CLASS (sink), "session-token");
   g_assert_false (spec->flags & G_PARAM_READABLE);
   gst_object_unref (sink);
+  ctx_clear (&ctx);
+}
+
+static void
+test_bad_alert_on (void)
+{
+  Ctx ctx = { 0 };
+  ctx_init (&ctx);
+  GstElement *sink = make_sink (&ctx, fixture->topic);
+  g_object_set (sink, "alert-on", "unknown,pets", NULL);
+  g_autofree gchar *e = start_error (sink, ctx.bus);
+  g_assert_nonnull (strstr (e, "alert-on: \"pets\" is not a rule"));
   ctx_clear (&ctx);
 }
 
@@ -507,6 +628,8 @@ main (int argc, char **argv)
   g_test_add_func ("/alertsink/known-no-alert", test_known_no_alert);
   g_test_add_func ("/alertsink/cooldown", test_cooldown);
   g_test_add_func ("/alertsink/bad-settings", test_bad_settings);
+  g_test_add_func ("/alertsink/bad-alert-on", test_bad_alert_on);
+  g_test_add_func ("/alertsink/person-rule-and-pets", test_person_rule);
   g_test_add_func ("/alertsink/dns-failure-warns", test_dns_failure_warns);
   g_test_add_func ("/alertsink/faults/server-down-then-back", test_server_down_then_back);
   g_test_add_func ("/alertsink/faults/sigkill-then-restart", test_sigkill_then_restart);

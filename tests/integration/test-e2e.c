@@ -5,7 +5,8 @@
  * (fa-camsim: cam1 a household member, cam2 a stranger, cam3 the cat, each
  * walking in every 10 s); a real SNS-compatible server with an HTTP
  * subscriber (tests/support/sns-fixture.mjs); pipelines/three-cameras.pipeline
- * under facealert-run, exactly as the demo runs it.
+ * under facealert-run, exactly as the demo runs it (objectdetect !
+ * facedetect ! facematch ! alertsink per camera).
  *
  * Checks: alerts for the stranger's camera only, exactly one per appearance
  * (camsim's "EVENT cam2 enter" lines), none for the household member (who is
@@ -13,7 +14,13 @@
  * with contiguous fragments; cam3 dropped for 6 s mid-run while cam1 and cam2
  * keep recording and alerting, and cam3 reconnected and recording again by
  * itself; a clip around an alert retrieved with `facealert clip`, decoded,
- * with the stranger's face in it. Waits are on conditions, with bounds. */
+ * with the stranger's face in it.
+ *
+ * And the person rule: a stranger who never shows a usable face (people seen
+ * from behind, videos/intel_one_by_one_person_walking_away.mp4) on two
+ * cameras of the same file: silent under the default alert-on=unknown, one
+ * person alert under alert-on=unknown,person (WALK2_ALERT_ON, a per-camera
+ * variable). Waits are on conditions, with bounds. */
 
 #include "fa-proc.h"
 #include "fa-sns-fixture.h"
@@ -220,10 +227,10 @@ decode_clip (const gchar *path)
   return c;
 }
 
+/* Private stores under @tmp, placeholder credentials for the local server. */
 static void
-test_three_cameras (void)
+setup_env (const gchar *tmp)
 {
-  g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-e2e");
   const gchar *dirs[][2] = { { "FACEALERT_COLLECTIONS_DIR", "collections" },
     { "FACEALERT_STREAMS_DIR", "streams" }, { "FACEALERT_SNAPSHOTS_DIR", "snapshots" },
     { "FACEALERT_OUTBOX_DIR", "outbox" } };
@@ -236,6 +243,13 @@ test_three_cameras (void)
   g_setenv ("AWS_SECRET_ACCESS_KEY", "local-test-placeholder", TRUE);
   g_unsetenv ("AWS_SESSION_TOKEN");
   g_unsetenv ("AWS_PROFILE");
+}
+
+static void
+test_three_cameras (void)
+{
+  g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-e2e");
+  setup_env (tmp);
 
   // The household: cam1 shows John_Lennon/1.jpg, enrol his other photo.
   g_autofree gchar *lennon = fa_test_data_path ("people/John_Lennon/2.jpg");
@@ -438,11 +452,97 @@ test_three_cameras (void)
   fa_test_rm_rf (tmp);
 }
 
+static void
+test_person_rule (void)
+{
+  g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-e2e-person");
+  setup_env (tmp);
+  g_autofree gchar *lennon = fa_test_data_path ("people/John_Lennon/2.jpg");
+  g_assert_cmpint (cli (NULL, "collection", "create", "--collection-id", "home",
+          NULL), ==, 0);
+  g_assert_cmpint (cli (NULL, "faces", "index", "--collection", "home", "--name",
+          "John_Lennon", lennon, NULL), ==, 0);
+  FaSnsFixture *sns = fa_sns_fixture_start ();
+
+  g_autofree gchar *video = fa_test_data_path (
+      "videos/intel_one_by_one_person_walking_away.mp4");
+  g_autofree gchar *source = g_strconcat ("file:", video, NULL);
+  g_autofree gchar *walk1 = g_strconcat ("walk1=", source, NULL);
+  g_autofree gchar *walk2 = g_strconcat ("walk2=", source, NULL);
+  g_autofree gchar *cache = g_build_filename (g_getenv ("FACEALERT_BUILD_DIR"),
+      "camsim-cache", NULL);
+  const gchar *sim_argv[] = { "fa-camsim", "--port", "0", "--cache-dir", cache,
+    walk1, walk2, NULL };
+  FaProc *sim = fa_proc_spawn ("camsim", TRUE, sim_argv);
+  const gchar *ready = fa_proc_wait_line (sim, "READY rtsp://127.0.0.1:", NULL, 120);
+  g_assert_nonnull (ready);
+  g_auto (GStrv) urls = g_strsplit (ready + strlen ("READY "), " ", -1);
+  g_assert_cmpuint (g_strv_length (urls), ==, 2);
+  g_setenv ("WALK1_URL", urls[0], TRUE);
+  g_setenv ("WALK2_URL", urls[1], TRUE);
+  g_setenv ("CAMERAS", "walk1,walk2", TRUE);
+  g_unsetenv ("ALERT_ON");
+  g_setenv ("WALK2_ALERT_ON", "unknown,person", TRUE);
+  g_setenv ("COLLECTION", "home", TRUE);
+  g_setenv ("TOPIC_ARN", sns->topic, TRUE);
+  g_setenv ("SNS_ENDPOINT", sns->endpoint, TRUE);
+  g_setenv ("ALERT_COOLDOWN", "60", TRUE);
+
+  g_autofree gchar *pipeline = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
+      "pipelines", "three-cameras.pipeline", NULL);
+  const gchar *run_argv[] = { "facealert-run", "--stats", "5", pipeline, NULL };
+  FaProc *run = fa_proc_spawn ("run", FALSE, run_argv);
+  g_assert_nonnull (fa_proc_wait_line (run, "facealert-run: walk1: flowing", NULL, 30));
+  g_assert_nonnull (fa_proc_wait_line (run, "facealert-run: walk2: flowing", NULL, 30));
+  // The first person walks in about 6 s into the clip, back to the camera;
+  // the person rule fires 2 s after the person box appeared.
+  guint from = 0;
+  const gchar *alert = fa_proc_wait_line (run, "facealert-run: walk2: alert ", &from, 40);
+  g_assert_nonnull (alert);
+  g_assert_nonnull (strstr (alert, ": Person at walk2 ("));
+  // walk1 saw the same person for as long, and 3 s more.
+  gint64 until = g_get_real_time () + 3 * G_USEC_PER_SEC;
+  fa_wait_until (time_reached, &until, 5);
+  kill (atoi (g_subprocess_get_identifier (run->proc)), SIGTERM);
+  g_assert_cmpint (fa_proc_wait_exit (run, 25), ==, 0);
+
+  g_assert_cmpuint (count_lines (run, "facealert-run: walk1: alert", NULL), ==, 0);
+  g_assert_cmpuint (count_lines (run, "facealert-run: walk2: alert", " queued "), ==, 1);
+  g_assert_cmpuint (fa_sns_fixture_wait_count (sns, 1, 5000), ==, 1);
+  JsonNode *deliveries = fa_sns_fixture_deliveries (sns);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (deliveries)), ==, 1);
+  g_autoptr (JsonObject) p = fa_sns_fixture_payload (deliveries, 0);
+  g_assert_cmpstr (json_object_get_string_member (p, "camera"), ==, "walk2");
+  g_assert_cmpstr (json_object_get_string_member (p, "event"), ==, "person");
+  g_assert_false (json_object_get_boolean_member (p, "known"));
+  JsonObject *box = json_object_get_object_member (p, "person_box");
+  g_assert_cmpint (json_object_get_int_member (box, "height"), >, 50);
+  const gchar *crop = json_object_get_string_member (json_object_get_object_member (p,
+          "snapshot"), "person");
+  g_assert_true (g_file_test (crop, G_FILE_TEST_IS_REGULAR));
+  g_test_message ("person alert: %s, person box %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
+      json_object_get_string_member (json_object_get_object_member (
+              json_array_get_object_element (json_node_get_array (deliveries), 0), "body"),
+          "Subject"), json_object_get_int_member (box, "width"),
+      json_object_get_int_member (box, "height"));
+  json_node_unref (deliveries);
+
+  g_unsetenv ("CAMERAS");
+  g_unsetenv ("WALK2_ALERT_ON");
+  fa_proc_free (run);
+  fa_proc_send (sim, "quit");
+  g_assert_cmpint (fa_proc_wait_exit (sim, 10), ==, 0);
+  fa_proc_free (sim);
+  fa_sns_fixture_stop (sns);
+  fa_test_rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/e2e/three-cameras", test_three_cameras);
+  g_test_add_func ("/e2e/person-rule", test_person_rule);
   return g_test_run ();
 }

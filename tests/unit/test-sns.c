@@ -1,6 +1,6 @@
 /* SNS client pieces: response/error XML parsing, error classification,
- * limits, request body; AWS credentials resolution; alert rules. */
-#include "fa-alert-rules.h"
+ * limits, request body; AWS credentials resolution (alert rules:
+ * test-alert-rules.c). */
 #include "fa-aws-credentials.h"
 #include "fa-error.h"
 #include "fa-sns.h"
@@ -259,38 +259,6 @@ test_credentials (void)
   fa_test_rm_rf (dir);
 }
 
-static void
-test_rules (void)
-{
-  FaAlertRulesConfig config = { .alert_on = FA_ALERT_ON_UNKNOWN, .min_frames = 3,
-    .min_duration_ns = 0, .cooldown_ns = 10 * G_TIME_SPAN_SECOND * 1000,
-    .track_timeout_ns = 5000000000 };
-  FaAlertRules *rules = fa_alert_rules_new (&config);
-  gboolean fire[2];
-  FaAlertObservation unknown = { 1, FALSE, TRUE }, known = { 2, TRUE, TRUE };
-  guint total = 0;
-  for (gint64 t = 0; t < 10; t++) {
-    FaAlertObservation faces[2] = { unknown, known };
-    guint n = fa_alert_rules_update (rules, t * 40000000, faces, 2, fire);
-    g_assert_false (fire[1]);
-    if (t < 2)
-      g_assert_cmpuint (n, ==, 0);   /* persistence */
-    total += n;
-  }
-  g_assert_cmpuint (total, ==, 1);     /* one alert per track */
-  /* A second unknown track within the cooldown waits... */
-  FaAlertObservation other = { 3, FALSE, TRUE };
-  total = 0;
-  for (gint64 t = 0; t < 5; t++)
-    total += fa_alert_rules_update (rules, G_TIME_SPAN_SECOND * 1000 + t, &other, 1, fire);
-  g_assert_cmpuint (total, ==, 0);
-  g_assert_cmpuint (fa_alert_rules_n_suppressed (rules), ==, 1);
-  /* ...and alerts once the cooldown is over if still there. */
-  g_assert_cmpuint (fa_alert_rules_update (rules, 11 * G_TIME_SPAN_SECOND * 1000,
-          &other, 1, fire), ==, 1);
-  fa_alert_rules_free (rules);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -302,6 +270,5 @@ main (int argc, char **argv)
   g_test_add_func ("/sns/endpoint", test_endpoint);
   g_test_add_func ("/sns/dns-failure", test_dns_failure);
   g_test_add_func ("/credentials/resolve", test_credentials);
-  g_test_add_func ("/alert-rules/basic", test_rules);
   return g_test_run ();
 }
