@@ -24,7 +24,8 @@
  *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
  *   CAM: finished (EOS) | stats CAM buffers=N dropped=N restarts=N state=STATE
  *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
- *   CAM: alert ID queued track N: SUBJECT | delivered ... | retrying ... | failed ...
+ *   CAM: alert ID queued track N: SUBJECT | delivered to TARGET ... |
+ *        retrying for TARGET ... | failed for TARGET ... (TARGET: sns, mqtt)
  *   stopping: ... | stopped
  * "face" lines come from facematch's messages (once per track, when it is
  * decided, and again if its identity changes); "alert" lines from alertsink's
@@ -299,6 +300,7 @@ report_alert (Camera *cam, const GstStructure *s)
 {
   const gchar *status = gst_structure_get_string (s, "status");
   const gchar *id = gst_structure_get_string (s, "id");
+  const gchar *target = gst_structure_get_string (s, "target");   /* sns, mqtt */
   guint64 track = 0;
   guint attempts = 0;
 
@@ -310,12 +312,14 @@ report_alert (Camera *cam, const GstStructure *s)
     gint64 queued = 0, delivered = 0;
     gst_structure_get (s, "attempts", G_TYPE_UINT, &attempts, "queued-time",
         G_TYPE_INT64, &queued, "delivered-time", G_TYPE_INT64, &delivered, NULL);
-    say ("%s: alert %s delivered (attempts %u, %.0f ms after queued)",
-        cam->def->name, id, attempts, (delivered - queued) / 1000.0);
+    say ("%s: alert %s delivered%s%s (attempts %u, %.0f ms after queued)",
+        cam->def->name, id, target != NULL ? " to " : "", target != NULL ? target : "",
+        attempts, (delivered - queued) / 1000.0);
   } else {
     gst_structure_get_uint (s, "attempts", &attempts);
-    say ("%s: alert %s %s (attempts %u): %s", cam->def->name, id, status,
-        attempts, gst_structure_get_string (s, "error"));
+    say ("%s: alert %s %s%s%s (attempts %u): %s", cam->def->name, id, status,
+        target != NULL ? " for " : "", target != NULL ? target : "", attempts,
+        gst_structure_get_string (s, "error"));
   }
 }
 
