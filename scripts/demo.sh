@@ -7,12 +7,15 @@
 #    (John Lennon) walking in, cam2 a stranger (Steve Carell), cam3 the cat;
 #    each walks in every 10 s;
 # 3. starts a local SNS-compatible notifier (serverless-offline-sns) with an
-#    HTTP subscriber standing in for the phone;
+#    HTTP subscriber standing in for the phone, and, when mosquitto is
+#    installed (DEMO_MQTT=0 skips it), a local MQTT broker standing in for
+#    Home Assistant's, with a subscriber printing what facealert publishes;
 # 4. runs pipelines/three-cameras.pipeline under facealert-run for
 #    DEMO_SECONDS (default 35): every camera recorded (kvssink) and analysed
 #    (facedetect ! facematch ! alertsink);
-# 5. prints each alert as the phone receives it, and at the end where the
-#    recordings and snapshots are, fragment counts per camera and a clip command.
+# 5. prints each alert as the phone receives it (and the MQTT messages), and
+#    at the end where the recordings and snapshots are, fragment counts per
+#    camera and a clip command.
 # Expected: alerts for the stranger's camera (cam2) only, one per appearance.
 #
 # Needs a build (ninja -C BUILD_DIR), the models (scripts/fetch-models.sh) and
@@ -50,6 +53,7 @@ export FACEALERT_COLLECTIONS_DIR="$demo/collections"
 export FACEALERT_STREAMS_DIR="$demo/streams"
 export FACEALERT_SNAPSHOTS_DIR="$demo/snapshots"
 export FACEALERT_OUTBOX_DIR="$demo/outbox"
+export FACEALERT_STATE_DIR="$demo/state"    # the household's switches
 # The local notifier accepts any signature: these are placeholders, not
 # credentials (alertsink still signs every request with them).
 export AWS_ACCESS_KEY_ID=AKIDLOCALDEMO AWS_SECRET_ACCESS_KEY=local-demo-placeholder
@@ -126,6 +130,24 @@ export SNS_ENDPOINT TOPIC_ARN
 echo "  notifier $SNS_ENDPOINT, topic $TOPIC_ARN"
 echo "  phone: an HTTP subscriber of the topic"
 
+# A local MQTT broker, as Home Assistant's would be (docs/mqtt.md).
+mqtt=""
+if [ "${DEMO_MQTT:-1}" != 0 ] && [ -x /usr/sbin/mosquitto ] && command -v mosquitto_sub >/dev/null 2>&1; then
+  port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nuser %s\nlog_dest file %s\n' \
+    "$port" "$(id -un)" "$demo/mosquitto.log" > "$demo/mosquitto.conf"
+  /usr/sbin/mosquitto -c "$demo/mosquitto.conf" > /dev/null 2>&1 &
+  pids="$pids $!"
+  mqtt=$!
+  wait_line "$demo/mosquitto.log" 10 ".*Opening ipv4 listen socket on port $port" "$mqtt" > /dev/null
+  export MQTT_BROKER="mqtt://127.0.0.1:$port"
+  # Everything but the snapshots (JPEG) and the per-track events (verbose).
+  mosquitto_sub -p "$port" -v -t 'facealert/#' -T 'facealert/+/snapshot' \
+    -T 'facealert/events' > "$demo/mqtt.log" 2>&1 &
+  pids="$pids $!"
+  echo "  MQTT broker $MQTT_BROKER (mosquitto), a subscriber on facealert/#"
+fi
+
 say "4. Watching the three cameras for $duration s"
 echo "  PHONE lines: alerts as the phone receives them; the others: what facematch decided"
 facealert-run --duration "$duration" --stats 10 "$root/pipelines/three-cameras.pipeline" \
@@ -149,6 +171,13 @@ pids="$pids $phone"
 tail --pid="$run" -n +1 -f "$demo/run.log" |
   grep --line-buffered -E ': face track|stopped:|warning|error' | sed -u 's/^facealert-run: /  /' &
 pids="$pids $!"
+if [ -n "$mqtt" ]; then
+  # What Home Assistant would see: identities, alerts, people in view.
+  tail --pid="$run" -n +1 -f "$demo/mqtt.log" |
+    grep --line-buffered -E '^facealert/(tracked_object_update|alerts|cam[0-9]+/person|cam[0-9]+/last_face) ' |
+    awk '{ print "  MQTT  " substr($0, 1, 140); fflush () }' &
+  pids="$pids $!"
+fi
 status=0
 wait "$run" || status=$?
 [ "$status" -eq 0 ] || die "the pipeline failed (exit $status), see $demo/run.log"
@@ -164,6 +193,12 @@ for cam in cam1 cam2 cam3; do
   echo "  $cam: $a appearance(s), $n alert(s), $f recorded fragment(s)"
 done
 echo "  alerts received by the phone: $alerts (expected: cam2 only, one per appearance)"
+if [ -n "$mqtt" ]; then
+  echo "  alerts on MQTT (facealert/alerts): $(grep -c '^facealert/alerts ' "$demo/mqtt.log" || true)," \
+    "the same alerts through the same outbox"
+  echo "  with Home Assistant: docs/mqtt.md; without: facealert alerts disable --camera cam2," \
+    "facealert mode home"
+fi
 echo
 echo "Recordings (the local stream store): $FACEALERT_STREAMS_DIR"
 echo "  facealert streams list"
@@ -177,5 +212,5 @@ if [ -n "$first" ]; then
 fi
 echo "Snapshots of the alerts (frame with the face boxed, and the face): $FACEALERT_SNAPSHOTS_DIR/cam2"
 ls "$FACEALERT_SNAPSHOTS_DIR/cam2" 2>/dev/null | sed 's/^/  /' | head -6
-echo "Logs: $demo/run.log (pipeline), camsim.log (cameras), phone.log (deliveries)"
+echo "Logs: $demo/run.log (pipeline), camsim.log (cameras), phone.log (deliveries)${mqtt:+, mqtt.log (MQTT)}"
 echo "To use these commands, first: . scripts/gst-env.sh $build; export FACEALERT_STREAMS_DIR=$FACEALERT_STREAMS_DIR"
