@@ -134,7 +134,10 @@ fa_track_events_update (FaTrackEvents *e, gint64 ts, gdouble now_s,
     }
     t->frames++;
     t->last_ts = ts;
-    t->person_track_id = o->person_track_id;
+    /* A face once held by a person box stays that person's (facematch does
+     * not attribute it in every frame): counted once, as the person. */
+    if (o->person_track_id != 0)
+      t->person_track_id = o->person_track_id;
     FaTrackObject *now = &t->now;
     now->last_time = now_s;
     now->x = o->x;

@@ -8,8 +8,9 @@
  * unknown.
  *
  * People in view: person tracks, plus face tracks that no person track
- * holds (without objectdetect every face is a person), counting only tracks
- * that are "new" and not ended.
+ * holds (without objectdetect every face is a person; a face once held by a
+ * person stays that person's), counting only tracks that are "new" and not
+ * ended.
  */
 #pragma once
 

@@ -131,6 +131,10 @@ test_people_count (void)
   };
   fa_track_events_update (t, 0, 1.0, o, 3);
   g_assert_cmpuint (fa_track_events_count_people (t), ==, 2);
+  /* A frame where the face is not attributed: still the same two people. */
+  o[1].person_track_id = 0;
+  fa_track_events_update (t, 33 * MS, 1.033, o, 3);
+  g_assert_cmpuint (fa_track_events_count_people (t), ==, 2);
   fa_track_events_free (t);
 }
 
