@@ -27,37 +27,15 @@
 
 static FaSnsFixture *sns;
 
-/* Everything GStreamer (alertsink at LOG, the rest from WARNING) and GLib
- * (every level, libmosquitto's debug lines too) log, to look for the
- * password. */
-static GString *logged;
-static GMutex logged_lock;
-
+/* Everything GStreamer logs (alertsink at LOG, the rest from WARNING) goes
+ * with GLib's (every level, libmosquitto's debug lines too) to
+ * fa_test_record_logs(), to look for the password. */
 static void
 record_gst_log (GstDebugCategory *category, GstDebugLevel level,
     const gchar *file, const gchar *function, gint line, GObject *object,
     GstDebugMessage *message, gpointer data)
 {
-  g_mutex_lock (&logged_lock);
-  g_string_append (logged, gst_debug_message_get (message));
-  g_string_append_c (logged, '\n');
-  g_mutex_unlock (&logged_lock);
-}
-
-static GLogWriterOutput
-record_glib_log (GLogLevelFlags level, const GLogField *fields, gsize n,
-    gpointer data)
-{
-  g_mutex_lock (&logged_lock);
-  for (gsize i = 0; i < n; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE")) {
-      g_string_append (logged, fields[i].value);
-      g_string_append_c (logged, '\n');
-    }
-  g_mutex_unlock (&logged_lock);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    return g_log_writer_default (level, fields, n, data);
-  return G_LOG_WRITER_HANDLED;
+  fa_test_record_log_line (gst_debug_message_get (message));
 }
 
 /* ---- frames ------------------------------------------------------------- */
@@ -863,10 +841,8 @@ test_settings_and_secrets (void)
   /* No password anywhere: logs (alertsink at LOG, libfacealert and
    * libmosquitto at debug), bus messages
    * (checked as they came), the outbox, the household file. */
-  g_mutex_lock (&logged_lock);
-  g_assert_null (strstr (logged->str, PASSWORD));
-  g_assert_nonnull (strstr (logged->str, "not authorised"));   /* the check reads */
-  g_mutex_unlock (&logged_lock);
+  g_assert_false (fa_test_logged_contains (PASSWORD));
+  g_assert_true (fa_test_logged_contains ("not authorised"));   /* the check reads */
   const gchar *suffixes[] = { "", "-wal", ".lock" };
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++) {
     g_autofree gchar *file = g_strconcat (ctx.outbox, suffixes[i], NULL);
@@ -885,12 +861,11 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
   if (argc > 1 && g_str_equal (argv[1], "--feeder"))
     return feeder_main (argc, argv);
-  logged = g_string_new (NULL);
   gst_debug_add_log_function (record_gst_log, NULL, NULL);
   gst_debug_set_threshold_from_string ("*:4,alertsink:9", TRUE);
   gst_debug_remove_log_function (gst_debug_log_default);
-  g_log_set_writer_func (record_glib_log, NULL, NULL);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  fa_test_record_logs ();
   g_test_init (&argc, &argv, NULL);
   sns = fa_sns_fixture_start ();
   g_test_add_func ("/alertsink-mqtt/discovery-faces-alerts", test_discovery_faces_alerts);

@@ -2,6 +2,7 @@
 #include "fa-paths.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 gchar *
@@ -77,4 +78,44 @@ fa_test_count_files (const gchar *dir)
   while (d != NULL && g_dir_read_name (d) != NULL)
     n++;
   return n;
+}
+
+static GString *logged;
+static GMutex logged_lock;
+
+void
+fa_test_record_log_line (const gchar *line)
+{
+  g_mutex_lock (&logged_lock);
+  if (logged == NULL)
+    logged = g_string_new (NULL);
+  g_string_append (logged, line);
+  g_string_append_c (logged, '\n');
+  g_mutex_unlock (&logged_lock);
+}
+
+static GLogWriterOutput
+record_log (GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      fa_test_record_log_line (fields[i].value);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    return g_log_writer_default (level, fields, n, data);
+  return G_LOG_WRITER_HANDLED;
+}
+
+void
+fa_test_record_logs (void)
+{
+  g_log_set_writer_func (record_log, NULL, NULL);
+}
+
+gboolean
+fa_test_logged_contains (const gchar *needle)
+{
+  g_mutex_lock (&logged_lock);
+  gboolean found = logged != NULL && strstr (logged->str, needle) != NULL;
+  g_mutex_unlock (&logged_lock);
+  return found;
 }

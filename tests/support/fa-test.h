@@ -24,4 +24,13 @@ guint fa_test_count_files (const gchar *dir);
  * its stdout and stderr go to @out and @err when not NULL. */
 int fa_test_run_argv (const gchar *const *argv, gchar **out, gchar **err);
 
+/* Records every GLib log message from now on (every level: set
+ * G_MESSAGES_DEBUG=all before to have libraries produce their debug lines),
+ * errors and criticals still going to the default writer; then
+ * fa_test_logged_contains() looks for @needle in all of them, and
+ * fa_test_record_log_line() adds a line from elsewhere (GStreamer's log). */
+void fa_test_record_logs (void);
+gboolean fa_test_logged_contains (const gchar *needle);
+void fa_test_record_log_line (const gchar *line);
+
 G_END_DECLS

@@ -12,25 +12,6 @@
 
 #define PASSWORD "pa55-W0rd/NeverLogged"
 
-/* Every log line of the library, to check no password ever shows. */
-static GString *logged;
-static GMutex logged_lock;
-
-static GLogWriterOutput
-record_log (GLogLevelFlags level, const GLogField *fields, gsize n, gpointer data)
-{
-  g_mutex_lock (&logged_lock);
-  for (gsize i = 0; i < n; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE")) {
-      g_string_append (logged, fields[i].value);
-      g_string_append_c (logged, '\n');
-    }
-  g_mutex_unlock (&logged_lock);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-    return g_log_writer_default (level, fields, n, data);
-  return G_LOG_WRITER_HANDLED;
-}
-
 static FaMqttConfig *
 config_for (FaMqttBroker *broker, const gchar *prefix)
 {
@@ -66,6 +47,22 @@ on_state (FaMqtt *mqtt, gboolean connected, const gchar *error, gpointer data)
   }
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
+}
+
+static void
+states_init (States *s)
+{
+  memset (s, 0, sizeof *s);
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->cond);
+}
+
+static void
+states_clear (States *s)
+{
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->cond);
+  g_free (s->error);
 }
 
 static guint
@@ -244,9 +241,8 @@ test_acked_across_outage (void)
   FaMqttBroker *broker = fa_mqtt_broker_start (NULL);
   FaMqttSub *sub = fa_mqtt_sub_new (broker, NULL, "t2/alerts");
   g_autoptr (FaMqttConfig) config = config_for (broker, "t2");
-  States states = { 0 };
-  g_mutex_init (&states.lock);
-  g_cond_init (&states.cond);
+  States states;
+  states_init (&states);
   GError *error = NULL;
   FaMqtt *mqtt = fa_mqtt_acquire (config, &error);
   g_assert_no_error (error);
@@ -295,9 +291,7 @@ test_acked_across_outage (void)
   fa_mqtt_release (mqtt);
   fa_mqtt_sub_free (sub);
   fa_mqtt_broker_free (broker);
-  g_mutex_clear (&states.lock);
-  g_cond_clear (&states.cond);
-  g_free (states.error);
+  states_clear (&states);
 }
 
 /* The PUBACK does not come (the broker is frozen): the attempt times out,
@@ -312,9 +306,8 @@ test_acked_retry_no_duplicate (void)
   FaMqttBroker *broker = fa_mqtt_broker_start (&options);
   FaMqttSub *sub = fa_mqtt_sub_new (broker, "t5-sub", "t5/alerts");
   g_autoptr (FaMqttConfig) config = config_for (broker, "t5");
-  States states = { 0 };
-  g_mutex_init (&states.lock);
-  g_cond_init (&states.cond);
+  States states;
+  states_init (&states);
   GError *error = NULL;
   FaMqtt *mqtt = fa_mqtt_acquire (config, &error);
   guint listener = fa_mqtt_add_state_listener (mqtt, on_state, &states);
@@ -357,9 +350,7 @@ test_acked_retry_no_duplicate (void)
   fa_mqtt_release (mqtt);
   fa_mqtt_sub_free (sub);
   fa_mqtt_broker_free (broker);
-  g_mutex_clear (&states.lock);
-  g_cond_clear (&states.cond);
-  g_free (states.error);
+  states_clear (&states);
 }
 
 static void
@@ -367,9 +358,8 @@ test_password (void)
 {
   FaMqttBrokerOptions options = { .user = "ha", .password = PASSWORD };
   FaMqttBroker *broker = fa_mqtt_broker_start (&options);
-  States states = { 0 };
-  g_mutex_init (&states.lock);
-  g_cond_init (&states.cond);
+  States states;
+  states_init (&states);
   GError *error = NULL;
 
   g_autoptr (FaMqttConfig) wrong = config_for (broker, "t3");
@@ -397,14 +387,10 @@ test_password (void)
   fa_mqtt_release (mqtt);
   fa_mqtt_sub_free (sub);
 
-  g_mutex_lock (&logged_lock);
-  g_assert_null (strstr (logged->str, PASSWORD));
-  g_assert_nonnull (strstr (logged->str, "not authorised"));   /* the check reads */
-  g_mutex_unlock (&logged_lock);
+  g_assert_false (fa_test_logged_contains (PASSWORD));
+  g_assert_true (fa_test_logged_contains ("not authorised"));   /* the check reads */
   fa_mqtt_broker_free (broker);
-  g_mutex_clear (&states.lock);
-  g_cond_clear (&states.cond);
-  g_free (states.error);
+  states_clear (&states);
 }
 
 static void
@@ -413,9 +399,8 @@ test_tls (void)
   FaMqttBrokerOptions options = { .tls = TRUE };
   FaMqttBroker *broker = fa_mqtt_broker_start (&options);
   GError *error = NULL;
-  States states = { 0 };
-  g_mutex_init (&states.lock);
-  g_cond_init (&states.cond);
+  States states;
+  states_init (&states);
 
   /* The system's CAs do not know the test CA: refused, and said why. */
   g_autoptr (FaMqttConfig) system = config_for (broker, "t4");
@@ -445,17 +430,14 @@ test_tls (void)
   fa_mqtt_release (mqtt);
   fa_mqtt_sub_free (sub);
   fa_mqtt_broker_free (broker);
-  g_mutex_clear (&states.lock);
-  g_cond_clear (&states.cond);
-  g_free (states.error);
+  states_clear (&states);
 }
 
 int
 main (int argc, char **argv)
 {
-  logged = g_string_new (NULL);
-  g_log_set_writer_func (record_log, NULL, NULL);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);   /* check the debug lines too */
+  fa_test_record_logs ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/mqtt/config", test_config);
   g_test_add_func ("/mqtt/availability-and-retained", test_availability_and_retained);
