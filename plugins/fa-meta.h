@@ -29,7 +29,17 @@
  *                                 BoundingBox, ImageId, ExternalImageId,
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
- *                                 threshold), "TrackId" (integer, = track-id)}
+ *                                 threshold), "TrackId" (integer, = track-id),
+ *                                 "Decided" (boolean, = decided)}
+ *
+ * The frame's whole record travels too, as a GstCustomMeta named
+ * FA_META_FRAME_RECORD added by facematch to every buffer with faces (also
+ * with post-messages=false), so sinks such as kdssink send exactly what
+ * facematch's `facematch` message says: its structure "facealert/frame-record"
+ * has one field
+ *     record      G_TYPE_STRING   the Rekognition stream-processor record
+ *                                 (InputInformation, StreamProcessorInformation,
+ *                                 FaceSearchResponse: the entries above)
  */
 #pragma once
 
@@ -43,6 +53,14 @@ G_BEGIN_DECLS
 #define FA_ROI_TYPE_FACE "face"
 #define FA_META_DETECTION "facealert/detection"
 #define FA_META_IDENTITY "facealert/identity"
+
+#define FA_META_FRAME_RECORD "FaFrameRecordMeta"
+
+/* Attaches the frame's stream-processor record (JSON text) to @buffer
+ * (writable), replacing one already there. */
+void fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record);
+/* The frame record of @buffer (owned by the buffer), or NULL. */
+const gchar *fa_meta_get_frame_record (GstBuffer *buffer);
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
