@@ -28,7 +28,9 @@ void fa_kinesalite_stop (FaKinesalite *k, gboolean kill);
 void fa_kinesalite_restart (FaKinesalite *k);
 void fa_kinesalite_free (FaKinesalite *k);
 
-/* Creates @stream with @shards shards and waits until it is ACTIVE. */
+/* Creates @stream with @shards shards and waits until it is ACTIVE.
+ * kinesalite 3.3.3 keeps its streams in an array indexed by name: a stream
+ * named like an Array method ("every", "map", "join"...) crashes it. */
 void fa_kinesalite_create_stream (FaKinesalite *k, const gchar *stream, guint shards);
 
 /* Every record of @stream, shard by shard in ListShards order, each shard in
