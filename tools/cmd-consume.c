@@ -275,8 +275,8 @@ consume (Options *o, gchar **handler)
         return fa_cli_fail_error (error);
       guint delay = backoff_ms (o, failures);
       if (failures == 0 || o->verbose)
-        g_printerr ("facealert consume: %s; retrying every %.1f s at most\n",
-            error->message, MAX_BACKOFF_MS / 1000.0);
+        g_printerr ("facealert consume: %s; retrying (backoff up to %d s)\n",
+            error->message, MAX_BACKOFF_MS / 1000);
       g_clear_error (&error);
       failures++;
       sleep_unless_quit (delay);
