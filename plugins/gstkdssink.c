@@ -321,7 +321,11 @@ fa_kds_sink_start (GstBaseSink * sink)
   fa_kds_outbox_set_notify (self->outbox, on_outbox_event, self);
   self->failing = 0;
   self->warned_no_record = FALSE;
-  fa_kds_outbox_start (self->outbox, g_steal_pointer (&client));
+  /* The node's cameras that send to this endpoint share one sender: their
+   * records go out together. */
+  FaKdsSender *sender = fa_kds_sender_get (g_steal_pointer (&client));
+  fa_kds_outbox_attach (self->outbox, sender);
+  fa_kds_sender_unref (sender);
   ok = TRUE;
 
 done:

@@ -1,7 +1,7 @@
 /* facealert: durable Kinesis record outbox on SQLite. See fa-kds-outbox.h. */
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-kds-outbox"
-#include "fa-kds-outbox.h"
+#include "fa-kds-outbox-private.h"
 #include "fa-error.h"
 #include "fa-paths.h"
 
@@ -9,18 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* An idle worker looks again this often (new records wake it at once). */
-#define POLL_US (1 * G_TIME_SPAN_SECOND)
-
 struct _FaKdsOutbox {
   gchar *path;
   sqlite3 *db;
   int owner_fd;           /* PATH.lock, flock()ed while open; -1 */
+  gint refs;              /* the owner's, and the sender's while it works */
   GMutex lock;
-  GCond cond;             /* records added, stop, idle changes */
-  GThread *worker;
-  FaKinesisClient *client;
-  gboolean stop;
+  GCond cond;             /* outcomes recorded, flushing */
+  FaKdsSender *sender;
+  guint notifying;        /* the sender is calling notify (close waits) */
   gboolean flushing;
   gint64 backoff_initial_us;
   gint64 backoff_max_us;
@@ -68,6 +65,7 @@ fa_kds_outbox_open (const gchar *path, GError **error)
   FaKdsOutbox *outbox = g_new0 (FaKdsOutbox, 1);
   outbox->path = g_strdup (path);
   outbox->owner_fd = -1;
+  outbox->refs = 1;
   outbox->backoff_initial_us = 200 * G_TIME_SPAN_MILLISECOND;
   outbox->backoff_max_us = 30 * G_TIME_SPAN_SECOND;
   g_mutex_init (&outbox->lock);
@@ -163,11 +161,16 @@ fa_kds_outbox_add (FaKdsOutbox *outbox, const gchar *stream,
   if (rc != SQLITE_DONE)
     g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot commit a record to the "
         "Kinesis outbox %s: %s", outbox->path, sqlite3_errmsg (outbox->db));
-  else
-    g_cond_broadcast (&outbox->cond);
   FaKdsOutboxNotify notify = outbox->notify;
   gpointer notify_data = outbox->notify_data;
+  FaKdsSender *sender = outbox->sender != NULL ? fa_kds_sender_ref (outbox->sender)
+      : NULL;
   g_mutex_unlock (&outbox->lock);
+  if (sender != NULL) {
+    if (rc == SQLITE_DONE)
+      fa_kds_sender_wake (sender);
+    fa_kds_sender_unref (sender);
+  }
   if (rc != SQLITE_DONE)
     return FALSE;
   if (seq != NULL)
@@ -209,103 +212,87 @@ fa_kds_outbox_count_failed (FaKdsOutbox *outbox)
   return count_state (outbox, "failed");
 }
 
-/* ---- the worker ---- */
+/* ---- for the sender (fa-kds-outbox-private.h) ---- */
 
-typedef struct {
-  gint64 seq;
-  gchar *partition_key;
-  GBytes *data;
-  guint attempts;
-  gint64 created_us;
-} Pending;
-
-static void
-pending_clear (gpointer data)
+void
+fa_kds_head_clear (gpointer data)
 {
-  Pending *p = data;
-  g_free (p->partition_key);
-  g_bytes_unref (p->data);
+  FaKdsHead *h = data;
+  g_free (h->stream);
+  g_free (h->partition_key);
+  g_clear_pointer (&h->data, g_bytes_unref);
 }
 
-typedef struct {
-  gchar *stream;
-  GArray *records;        /* Pending */
-  gint64 wake_us;         /* no batch: when the next record is due (real time) */
-} Batch;
-
-/* With the lock held: the oldest pending record of each (stream, key) that is
- * due, all of one stream (the one whose head is oldest), within the API's
- * limits. One record per key: see "Order per partition key" in the header. */
-static void
-select_batch (FaKdsOutbox *outbox, gint64 now, Batch *batch)
+FaKdsOutbox *
+fa_kds_outbox_ref (FaKdsOutbox *outbox)
 {
-  batch->stream = NULL;
-  batch->records = g_array_new (FALSE, FALSE, sizeof (Pending));
-  g_array_set_clear_func (batch->records, pending_clear);
-  batch->wake_us = G_MAXINT64;
-  gsize bytes = 0;
+  g_atomic_int_inc (&outbox->refs);
+  return outbox;
+}
 
+void
+fa_kds_outbox_unref (FaKdsOutbox *outbox)
+{
+  if (!g_atomic_int_dec_and_test (&outbox->refs))
+    return;
+  g_mutex_clear (&outbox->lock);
+  g_cond_clear (&outbox->cond);
+  g_free (outbox->path);
+  g_free (outbox);
+}
+
+/* The oldest pending record of each (stream, key): one record per key in
+ * flight, see "Order per partition key" in the header. */
+void
+fa_kds_outbox_due_heads (FaKdsOutbox *outbox, gint64 now, GArray *heads,
+    gint64 *wake_us)
+{
+  g_mutex_lock (&outbox->lock);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (outbox->db, "SELECT seq, stream, partition_key,"
-      " next_attempt_us, attempts, created_us, length(data) FROM records"
-      " WHERE seq IN (SELECT MIN(seq) FROM records WHERE state = 'pending'"
-      " GROUP BY stream, partition_key) ORDER BY seq", -1, &stmt, NULL);
+  int rc = outbox->db == NULL ? SQLITE_DONE : sqlite3_prepare_v2 (outbox->db,
+      "SELECT seq, stream, partition_key, next_attempt_us, attempts, created_us,"
+      " length(data) FROM records WHERE seq IN (SELECT MIN(seq) FROM records"
+      " WHERE state = 'pending' GROUP BY stream, partition_key) ORDER BY seq", -1,
+      &stmt, NULL);
   while (rc == SQLITE_OK || rc == SQLITE_ROW) {
     rc = sqlite3_step (stmt);
     if (rc != SQLITE_ROW)
       break;
-    const gchar *stream = (const gchar *) sqlite3_column_text (stmt, 1);
-    const gchar *key = (const gchar *) sqlite3_column_text (stmt, 2);
     gint64 next = sqlite3_column_int64 (stmt, 3);
-    gsize cost = fa_kinesis_record_cost (key, sqlite3_column_int64 (stmt, 6));
     if (next > now) {
-      batch->wake_us = MIN (batch->wake_us, next);
+      *wake_us = MIN (*wake_us, next);
       continue;
     }
-    if (batch->stream != NULL && g_strcmp0 (batch->stream, stream) != 0) {
-      batch->wake_us = now;    /* another stream's turn after this batch */
-      continue;
-    }
-    if (batch->records->len >= FA_KINESIS_MAX_RECORDS_PER_REQUEST
-        || bytes + cost > FA_KINESIS_MAX_REQUEST_BYTES) {
-      batch->wake_us = now;
-      continue;
-    }
-    if (batch->stream == NULL)
-      batch->stream = g_strdup (stream);
-    Pending p = { sqlite3_column_int64 (stmt, 0), g_strdup (key), NULL,
-      sqlite3_column_int (stmt, 4), sqlite3_column_int64 (stmt, 5) };
-    g_array_append_val (batch->records, p);
-    bytes += cost;
+    FaKdsHead head = { outbox, sqlite3_column_int64 (stmt, 0),
+      g_strdup ((const gchar *) sqlite3_column_text (stmt, 1)),
+      g_strdup ((const gchar *) sqlite3_column_text (stmt, 2)),
+      sqlite3_column_int64 (stmt, 6), NULL, sqlite3_column_int (stmt, 4),
+      sqlite3_column_int64 (stmt, 5) };
+    g_array_append_val (heads, head);
   }
   if (rc != SQLITE_DONE)
     g_warning ("Kinesis outbox %s: cannot read pending records: %s",
         outbox->path, sqlite3_errmsg (outbox->db));
   sqlite3_finalize (stmt);
-
-  /* The data of the chosen records only. */
-  stmt = NULL;
-  if (batch->records->len > 0 && sqlite3_prepare_v2 (outbox->db,
-          "SELECT data FROM records WHERE seq = ?", -1, &stmt, NULL) == SQLITE_OK) {
-    for (guint i = 0; i < batch->records->len; i++) {
-      Pending *p = &g_array_index (batch->records, Pending, i);
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, p->seq);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        p->data = g_bytes_new (sqlite3_column_blob (stmt, 0),
-            sqlite3_column_bytes (stmt, 0));
-      else
-        p->data = g_bytes_new (NULL, 0);
-    }
-  }
-  sqlite3_finalize (stmt);
+  g_mutex_unlock (&outbox->lock);
 }
 
-static void
-batch_clear (Batch *batch)
+void
+fa_kds_outbox_load_data (FaKdsOutbox *outbox, FaKdsHead *head)
 {
-  g_free (batch->stream);
-  g_array_unref (batch->records);
+  g_mutex_lock (&outbox->lock);
+  sqlite3_stmt *stmt = NULL;
+  if (outbox->db != NULL && sqlite3_prepare_v2 (outbox->db,
+          "SELECT data FROM records WHERE seq = ?", -1, &stmt, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64 (stmt, 1, head->seq);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      head->data = g_bytes_new (sqlite3_column_blob (stmt, 0),
+          sqlite3_column_bytes (stmt, 0));
+  }
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&outbox->lock);
+  if (head->data == NULL)
+    head->data = g_bytes_new (NULL, 0);
 }
 
 static gint64
@@ -362,11 +349,12 @@ pending_event_clear (gpointer data)
   g_clear_error (&e->error);
 }
 
-/* With the lock held: writes the outcome of @batch (one transaction) and
- * collects the events to notify. @request_error: the request failed whole. */
+/* Writes the outcome of @n heads (one transaction) and collects the events
+ * to notify. @request_error: the request failed whole. With the lock held. */
 static void
-apply_results (FaKdsOutbox *outbox, Batch *batch, FaKinesisPutResult *results,
-    const GError *request_error, GArray *events)
+write_results (FaKdsOutbox *outbox, FaKdsHead *const *heads,
+    FaKinesisPutResult *const *results, guint n, const GError *request_error,
+    GArray *events)
 {
   gint64 done = g_get_real_time ();
   sqlite3_stmt *remove = NULL, *update = NULL;
@@ -375,36 +363,37 @@ apply_results (FaKdsOutbox *outbox, Batch *batch, FaKinesisPutResult *results,
       &remove, NULL);
   sqlite3_prepare_v2 (outbox->db, "UPDATE records SET state = ?, attempts = ?,"
       " next_attempt_us = ?, last_error = ? WHERE seq = ?", -1, &update, NULL);
-  for (guint i = 0; i < batch->records->len; i++) {
-    Pending *p = &g_array_index (batch->records, Pending, i);
-    PendingEvent e = { { .seq = p->seq, .attempts = p->attempts + 1,
-        .queued_us = p->created_us }, g_strdup (batch->stream),
-      g_strdup (p->partition_key) };
+  for (guint i = 0; i < n; i++) {
+    const FaKdsHead *h = heads[i];
+    PendingEvent e = { { .seq = h->seq, .attempts = h->attempts + 1,
+        .queued_us = h->created_us }, g_strdup (h->stream),
+      g_strdup (h->partition_key) };
+    const FaKinesisPutResult *r = results != NULL ? results[i] : NULL;
     if (request_error != NULL) {
       /* A permanent refusal of the whole request (no such stream, bad
        * credentials) keeps the records: retried slowly until fixed. */
       gint64 delay = fa_kinesis_error_is_retryable (request_error)
-          ? backoff (outbox, p->attempts) : outbox->backoff_max_us;
-      record_failed (outbox, update, p->seq, "pending", p->attempts + 1,
+          ? backoff (outbox, h->attempts) : outbox->backoff_max_us;
+      record_failed (outbox, update, h->seq, "pending", h->attempts + 1,
           done + delay, request_error->message);
       e.event.state = FA_KDS_RECORD_RETRYING;
       e.event.retry_in_us = delay;
       e.error = g_error_copy (request_error);
-    } else if (results[i].error_code == NULL) {
-      record_done (outbox, remove, p->seq);
+    } else if (r->error_code == NULL) {
+      record_done (outbox, remove, h->seq);
       e.event.state = FA_KDS_RECORD_DELIVERED;
       e.event.delivered_us = done;
-      e.sequence_number = g_strdup (results[i].sequence_number);
-      e.shard_id = g_strdup (results[i].shard_id);
+      e.sequence_number = g_strdup (r->sequence_number);
+      e.shard_id = g_strdup (r->shard_id);
     } else {
-      gboolean retry = fa_kinesis_record_error_is_retryable (results[i].error_code);
+      gboolean retry = fa_kinesis_record_error_is_retryable (r->error_code);
       e.error = g_error_new (FA_ERROR, retry ? FA_ERROR_THROTTLED : FA_ERROR_REMOTE,
           "Kinesis PutRecords refused record %" G_GINT64_FORMAT ": %s: %s%s",
-          p->seq, results[i].error_code, results[i].error_message != NULL
-          ? results[i].error_message : "", retry ? " (will retry)" : "");
-      gint64 delay = retry ? backoff (outbox, p->attempts) : 0;
-      record_failed (outbox, update, p->seq, retry ? "pending" : "failed",
-          p->attempts + 1, retry ? done + delay : 0, e.error->message);
+          h->seq, r->error_code, r->error_message != NULL ? r->error_message : "",
+          retry ? " (will retry)" : "");
+      gint64 delay = retry ? backoff (outbox, h->attempts) : 0;
+      record_failed (outbox, update, h->seq, retry ? "pending" : "failed",
+          h->attempts + 1, retry ? done + delay : 0, e.error->message);
       e.event.state = retry ? FA_KDS_RECORD_RETRYING : FA_KDS_RECORD_FAILED;
       e.event.retry_in_us = delay;
     }
@@ -420,78 +409,43 @@ apply_results (FaKdsOutbox *outbox, Batch *batch, FaKinesisPutResult *results,
   }
 }
 
-static gpointer
-worker (gpointer data)
+void
+fa_kds_outbox_apply (FaKdsOutbox *outbox, FaKdsHead *const *heads,
+    FaKinesisPutResult *const *results, guint n, const GError *request_error)
 {
-  FaKdsOutbox *outbox = data;
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (PendingEvent));
+  g_array_set_clear_func (events, pending_event_clear);
   g_mutex_lock (&outbox->lock);
-  while (!outbox->stop) {
-    gint64 now = g_get_real_time ();
-    Batch batch;
-    select_batch (outbox, now, &batch);
-    if (batch.records->len == 0) {
-      if (batch.wake_us == G_MAXINT64)
-        g_cond_broadcast (&outbox->cond);   /* idle: nothing pending */
-      gint64 wait = MIN (batch.wake_us - now, POLL_US);
-      batch_clear (&batch);
-      g_cond_wait_until (&outbox->cond, &outbox->lock,
-          g_get_monotonic_time () + MAX (wait, 1000));
-      continue;
-    }
-    g_mutex_unlock (&outbox->lock);
-
-    guint n = batch.records->len;
-    FaKinesisRecord *records = g_new0 (FaKinesisRecord, n);
-    FaKinesisPutResult *results = g_new0 (FaKinesisPutResult, n);
-    for (guint i = 0; i < n; i++) {
-      Pending *p = &g_array_index (batch.records, Pending, i);
-      records[i].partition_key = p->partition_key;
-      records[i].data = g_bytes_get_data (p->data, &records[i].size);
-    }
-    GError *error = NULL;
-    fa_kinesis_put_records (outbox->client, batch.stream, records, n, results,
-        &error);
-
-    g_mutex_lock (&outbox->lock);
-    g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (PendingEvent));
-    g_array_set_clear_func (events, pending_event_clear);
-    if (error != NULL && outbox->stop) {
-      /* Cancelled by close(): the records stay pending, not an attempt. */
-    } else {
-      apply_results (outbox, &batch, results, error, events);
-    }
-    for (guint i = 0; i < n; i++)
-      fa_kinesis_put_result_clear (&results[i]);
-    g_free (results);
-    g_free (records);
-    g_clear_error (&error);
-    batch_clear (&batch);
-    g_cond_broadcast (&outbox->cond);
-    FaKdsOutboxNotify notify = outbox->notify;
-    gpointer notify_data = outbox->notify_data;
-    g_mutex_unlock (&outbox->lock);
-    for (guint i = 0; notify != NULL && i < events->len; i++) {
-      PendingEvent *e = &g_array_index (events, PendingEvent, i);
-      e->event.stream = e->stream;
-      e->event.partition_key = e->partition_key;
-      e->event.sequence_number = e->sequence_number;
-      e->event.shard_id = e->shard_id;
-      e->event.error = e->error;
-      notify (&e->event, notify_data);
-    }
-    g_mutex_lock (&outbox->lock);
-  }
+  if (outbox->db != NULL)
+    write_results (outbox, heads, results, n, request_error, events);
+  g_cond_broadcast (&outbox->cond);
+  FaKdsOutboxNotify notify = outbox->notify;
+  gpointer notify_data = outbox->notify_data;
+  outbox->notifying++;
   g_mutex_unlock (&outbox->lock);
-  return NULL;
+  for (guint i = 0; notify != NULL && i < events->len; i++) {
+    PendingEvent *e = &g_array_index (events, PendingEvent, i);
+    e->event.stream = e->stream;
+    e->event.partition_key = e->partition_key;
+    e->event.sequence_number = e->sequence_number;
+    e->event.shard_id = e->shard_id;
+    e->event.error = e->error;
+    notify (&e->event, notify_data);
+  }
+  g_mutex_lock (&outbox->lock);
+  outbox->notifying--;
+  g_cond_broadcast (&outbox->cond);
+  g_mutex_unlock (&outbox->lock);
 }
 
 void
-fa_kds_outbox_start (FaKdsOutbox *outbox, FaKinesisClient *client)
+fa_kds_outbox_attach (FaKdsOutbox *outbox, FaKdsSender *sender)
 {
-  g_return_if_fail (outbox->worker == NULL);
-  outbox->client = client;
-  outbox->stop = FALSE;
-  outbox->worker = g_thread_new ("fa-kds-outbox", worker, outbox);
+  g_return_if_fail (outbox->sender == NULL);
+  g_mutex_lock (&outbox->lock);
+  outbox->sender = fa_kds_sender_ref (sender);
+  g_mutex_unlock (&outbox->lock);
+  fa_kds_sender_attach (sender, outbox);
 }
 
 gboolean
@@ -509,7 +463,7 @@ fa_kds_outbox_wait_idle (FaKdsOutbox *outbox, gint64 timeout_us)
       pending = sqlite3_column_int (stmt, 0);
     sqlite3_finalize (stmt);
     idle = pending == 0;
-    if (idle || outbox->flushing || outbox->worker == NULL)
+    if (idle || outbox->flushing || outbox->sender == NULL)
       break;
     if (!g_cond_wait_until (&outbox->cond, &outbox->lock, deadline))
       break;
@@ -532,22 +486,23 @@ fa_kds_outbox_close (FaKdsOutbox *outbox)
 {
   if (outbox == NULL)
     return;
-  if (outbox->worker != NULL) {
-    g_mutex_lock (&outbox->lock);
-    outbox->stop = TRUE;
-    if (outbox->client != NULL)
-      fa_kinesis_client_cancel (outbox->client);
-    g_cond_broadcast (&outbox->cond);
-    g_mutex_unlock (&outbox->lock);
-    g_thread_join (outbox->worker);
-  }
-  fa_kinesis_client_free (outbox->client);
+  /* Detached first: the sender takes no new record from it; what it has in
+   * flight is not recorded (closed below) and is sent again next time. */
+  if (outbox->sender != NULL)
+    fa_kds_sender_detach (outbox->sender, outbox);
+  g_mutex_lock (&outbox->lock);
+  FaKdsSender *sender = g_steal_pointer (&outbox->sender);
   if (outbox->db != NULL)
     sqlite3_close (outbox->db);
+  outbox->db = NULL;
   if (outbox->owner_fd >= 0)
     close (outbox->owner_fd);   /* releases the flock */
-  g_mutex_clear (&outbox->lock);
-  g_cond_clear (&outbox->cond);
-  g_free (outbox->path);
-  g_free (outbox);
+  outbox->owner_fd = -1;
+  /* The caller may free what notify uses once this returns. */
+  while (outbox->notifying > 0)
+    g_cond_wait (&outbox->cond, &outbox->lock);
+  g_mutex_unlock (&outbox->lock);
+  if (sender != NULL)
+    fa_kds_sender_unref (sender);
+  fa_kds_outbox_unref (outbox);
 }

@@ -1,8 +1,11 @@
 /* facealert: a durable outbox of Kinesis records on SQLite (kdssink).
  *
  * fa_kds_outbox_add() commits the record (WAL, synchronous=FULL) before it
- * returns. A worker thread sends pending records with PutRecords, in batches
- * of up to 500 records / 5 MiB, and deletes each one Kinesis acknowledged.
+ * returns. The outbox is attached to a sender (fa-kds-sender.h: one thread
+ * per endpoint and credentials in the process, shared by every outbox of
+ * the process that sends there, e.g. a node's cameras), which sends pending
+ * records with PutRecords, in batches of up to 500 records / 5 MiB across
+ * the outboxes, and deletes each one Kinesis acknowledged.
  * Records that failed (ErrorCode ProvisionedThroughputExceededException,
  * InternalFailure; or the whole request: network, 5xx, throttling) are
  * retried alone, after an exponential backoff with jitter; records whose
@@ -17,12 +20,12 @@
  * at most one record per partition key, and a key's next record is sent
  * only after Kinesis acknowledged the one before. Records of different keys
  * (cameras) share requests. A request whose outcome is unknown (a timeout
- * after sending) is sent again: Kinesis may then hold a record twice, next
- * to each other in its key's order (at-least-once, as every Kinesis
- * producer).
+ * after sending, or an outbox closed while its records were in flight) is
+ * sent again: Kinesis may then hold a record twice, next to each other in
+ * its key's order (at-least-once, as every Kinesis producer).
  *
  * Records still pending when the process stops (or is killed) are sent
- * after the next fa_kds_outbox_start(). The database file is created 0600 in
+ * after the next fa_kds_outbox_attach(). The database file is created 0600 in
  * a 0700 directory; the process that delivers holds an flock() on PATH.lock,
  * so a second pipeline opening the same outbox gets a clear error. Only the
  * stream name, partition key and data are stored: never credentials.
@@ -31,11 +34,10 @@
 
 #include <glib.h>
 
+#include "fa-kds-sender.h"
 #include "fa-kinesis.h"
 
 G_BEGIN_DECLS
-
-typedef struct _FaKdsOutbox FaKdsOutbox;
 
 typedef enum {
   FA_KDS_RECORD_QUEUED,     /* committed */
@@ -58,13 +60,14 @@ typedef struct {
   gint64 delivered_us;      /* real time Kinesis acknowledged it */
 } FaKdsOutboxEvent;
 
-/* Called from the worker thread (or the fa_kds_outbox_add() caller for
+/* Called from the sender's thread (or the fa_kds_outbox_add() caller for
  * QUEUED), without any outbox lock held. */
 typedef void (*FaKdsOutboxNotify) (const FaKdsOutboxEvent *event,
     gpointer user_data);
 
 FaKdsOutbox *fa_kds_outbox_open (const gchar *path, GError **error);
-/* Stops the worker (an in-flight request is cancelled) and closes the file. */
+/* Detaches from the sender and closes the file at once (the outcome of a
+ * request in flight with its records is not recorded: they are sent again). */
 void fa_kds_outbox_close (FaKdsOutbox *outbox);
 const gchar *fa_kds_outbox_get_path (FaKdsOutbox *outbox);
 
@@ -74,8 +77,9 @@ void fa_kds_outbox_set_notify (FaKdsOutbox *outbox, FaKdsOutboxNotify notify,
 void fa_kds_outbox_set_backoff (FaKdsOutbox *outbox, gint64 initial_us,
     gint64 max_us);
 
-/* Starts the worker with @client (taken). Pending records go out at once. */
-void fa_kds_outbox_start (FaKdsOutbox *outbox, FaKinesisClient *client);
+/* Delivers through @sender (referenced until close). Pending records go out
+ * at once. */
+void fa_kds_outbox_attach (FaKdsOutbox *outbox, FaKdsSender *sender);
 
 /* Commits a record (checked against the API limits first:
  * FA_ERROR_INVALID_ARGUMENT); FA_ERROR_IO on a write failure (full disk).
@@ -89,7 +93,8 @@ guint fa_kds_outbox_count_pending (FaKdsOutbox *outbox);
 guint fa_kds_outbox_count_failed (FaKdsOutbox *outbox);
 
 /* Waits until nothing is pending, at most @timeout_us, or until
- * fa_kds_outbox_set_flushing (TRUE). Returns TRUE when nothing is pending. */
+ * fa_kds_outbox_set_flushing (TRUE), or at once when no sender is attached.
+ * Returns TRUE when nothing is pending. */
 gboolean fa_kds_outbox_wait_idle (FaKdsOutbox *outbox, gint64 timeout_us);
 void fa_kds_outbox_set_flushing (FaKdsOutbox *outbox, gboolean flushing);
 

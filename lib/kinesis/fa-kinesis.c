@@ -107,6 +107,12 @@ fa_kinesis_client_get_region (FaKinesisClient *client)
   return client->region;
 }
 
+const FaAwsCredentials *
+fa_kinesis_client_get_credentials (FaKinesisClient *client)
+{
+  return client->credentials;
+}
+
 void
 fa_kinesis_client_set_timeout (FaKinesisClient *client, guint timeout_ms)
 {

@@ -71,6 +71,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaKinesisClient, fa_kinesis_client_free)
 
 const gchar *fa_kinesis_client_get_endpoint (FaKinesisClient *client);
 const gchar *fa_kinesis_client_get_region (FaKinesisClient *client);
+const FaAwsCredentials *fa_kinesis_client_get_credentials (FaKinesisClient *client);
 void fa_kinesis_client_set_timeout (FaKinesisClient *client, guint timeout_ms);
 /* Makes an in-flight request stop as soon as possible and every later one
  * fail at once (any thread). */

@@ -288,6 +288,14 @@ wait_count (Events *events, guint *counter, guint n, guint timeout_ms)
   return value;
 }
 
+static void
+attach (FaKdsOutbox *outbox, FaKinesalite *k)
+{
+  FaKdsSender *sender = fa_kds_sender_get (client_for (k->endpoint));
+  fa_kds_outbox_attach (outbox, sender);
+  fa_kds_sender_unref (sender);
+}
+
 static FaKdsOutbox *
 open_outbox (const gchar *path, FaKinesalite *k, Events *events)
 {
@@ -297,7 +305,7 @@ open_outbox (const gchar *path, FaKinesalite *k, Events *events)
   fa_kds_outbox_set_backoff (outbox, 5000, 100000);
   fa_kds_outbox_set_notify (outbox, on_event, events);
   if (k != NULL)
-    fa_kds_outbox_start (outbox, client_for (k->endpoint));
+    attach (outbox, k);
   return outbox;
 }
 
@@ -411,7 +419,7 @@ test_outbox_throttled_order (void)
   for (guint i = 0; i < 25; i++)
     for (guint j = 0; j < G_N_ELEMENTS (keys); j++)
       add (outbox, "faces", keys[j], i);
-  fa_kds_outbox_start (outbox, client_for (k->endpoint));
+  attach (outbox, k);
   g_assert_true (fa_kds_outbox_wait_idle (outbox, 30 * G_TIME_SPAN_SECOND));
   g_assert_cmpuint (wait_count (&events, &events.delivered, 100, 5000), ==, 100);
   g_assert_cmpuint (events.retrying, >, 10);
@@ -500,6 +508,58 @@ test_outbox_missing_stream (void)
   fa_test_rm_rf (dir);
 }
 
+/* The outboxes of a node's cameras share one sender: one request carries a
+ * record of each camera; closing one camera's outbox leaves the others
+ * going. */
+static void
+test_sender_batches_outboxes (void)
+{
+  g_autofree gchar *dir = fa_test_make_tmpdir ("fa-kds-outbox");
+  FaKinesalite *k = fa_kinesalite_start (NULL, 0);
+  fa_kinesalite_create_stream (k, "faces", 2);
+  Events events[3];
+  FaKdsOutbox *outboxes[3];
+  const gchar *keys[] = { "cam1", "cam2", "cam3" };
+  for (guint j = 0; j < 3; j++) {
+    events_init (&events[j]);
+    g_autofree gchar *path = g_strdup_printf ("%s/%s.sqlite", dir, keys[j]);
+    outboxes[j] = open_outbox (path, NULL, &events[j]);
+    for (guint i = 0; i < 20; i++)
+      add (outboxes[j], "faces", keys[j], i);
+  }
+  FaKdsSender *sender = fa_kds_sender_get (client_for (k->endpoint));
+  for (guint j = 0; j < 3; j++)
+    fa_kds_outbox_attach (outboxes[j], sender);
+  for (guint j = 0; j < 3; j++)
+    g_assert_true (fa_kds_outbox_wait_idle (outboxes[j], 20 * G_TIME_SPAN_SECOND));
+  FaKdsSenderStats stats;
+  fa_kds_sender_get_stats (sender, &stats);
+  g_test_message ("%" G_GUINT64_FORMAT " records in %" G_GUINT64_FORMAT " requests",
+      stats.records, stats.requests);
+  g_assert_cmpuint (stats.records, ==, 60);
+  g_assert_cmpuint (stats.requests, <=, 25);
+  g_autoptr (GHashTable) by_key = numbers_by_key (k, "faces");
+  for (guint j = 0; j < 3; j++)
+    assert_in_order (by_key, keys[j], 20);
+
+  /* cam2 stops; the others' new records still go out. */
+  fa_kds_outbox_close (outboxes[1]);
+  add (outboxes[0], "faces", "cam1", 20);
+  add (outboxes[2], "faces", "cam3", 20);
+  g_assert_true (fa_kds_outbox_wait_idle (outboxes[0], 10 * G_TIME_SPAN_SECOND));
+  g_assert_true (fa_kds_outbox_wait_idle (outboxes[2], 10 * G_TIME_SPAN_SECOND));
+  g_autoptr (GHashTable) after = numbers_by_key (k, "faces");
+  assert_in_order (after, "cam1", 21);
+  assert_in_order (after, "cam3", 21);
+  fa_kds_outbox_close (outboxes[0]);
+  fa_kds_outbox_close (outboxes[2]);
+  fa_kds_sender_unref (sender);
+  for (guint j = 0; j < 3; j++)
+    events_clear (&events[j]);
+  fa_kinesalite_free (k);
+  fa_test_rm_rf (dir);
+}
+
 static void
 test_outbox_owner_and_limits (void)
 {
@@ -555,5 +615,6 @@ main (int argc, char **argv)
   g_test_add_func ("/kds-outbox/outage-and-restart", test_outbox_outage_and_restart);
   g_test_add_func ("/kds-outbox/missing-stream", test_outbox_missing_stream);
   g_test_add_func ("/kds-outbox/owner-and-limits", test_outbox_owner_and_limits);
+  g_test_add_func ("/kds-sender/batches-outboxes", test_sender_batches_outboxes);
   return g_test_run ();
 }
