@@ -358,6 +358,10 @@ write_results (FaKdsOutbox *outbox, FaKdsHead *const *heads,
 {
   gint64 done = g_get_real_time ();
   sqlite3_stmt *remove = NULL, *update = NULL;
+  /* Outcomes need not reach the disk before the next request: lost to a
+   * power cut, a delivered record is sent again (at-least-once), never lost.
+   * Records themselves are committed with synchronous=FULL (add()). */
+  sqlite3_exec (outbox->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
   sqlite3_exec (outbox->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   sqlite3_prepare_v2 (outbox->db, "DELETE FROM records WHERE seq = ?", -1,
       &remove, NULL);
@@ -407,6 +411,7 @@ write_results (FaKdsOutbox *outbox, FaKdsHead *const *heads,
         outbox->path, sqlite3_errmsg (outbox->db));
     sqlite3_exec (outbox->db, "ROLLBACK", NULL, NULL, NULL);
   }
+  sqlite3_exec (outbox->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 }
 
 void
