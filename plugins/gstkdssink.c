@@ -402,7 +402,8 @@ fa_kds_sink_event (GstBaseSink * sink, GstEvent * event)
   return GST_BASE_SINK_CLASS (parent_class)->event (sink, event);
 }
 
-/* The faces facematch identified on @buffer (names borrowed from it). */
+/* The faces facematch identified on @buffer (names borrowed from it); faces
+ * facematch vetoed (in a pet's box) are not faces. */
 static GArray *
 identified_faces (GstBuffer * buffer)
 {
@@ -417,8 +418,10 @@ identified_faces (GstBuffer * buffer)
       continue;
     const GstStructure *identity =
         gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
-    if (identity == NULL)
-      continue;
+    gboolean vetoed = FALSE;
+    if (identity == NULL || (gst_structure_get_boolean (identity, "vetoed", &vetoed)
+            && vetoed))
+      continue;                 /* not through facematch, or a pet's "face" */
     FaKdsFace face = { 0 };
     gst_structure_get_uint64 (identity, "track-id", &face.track_id);
     gst_structure_get_boolean (identity, "decided", &face.decided);

@@ -2,9 +2,9 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-kinesis"
 #include "fa-kinesis.h"
+#include "fa-aws-http.h"
 #include "fa-error.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
 #define TARGET_PREFIX "Kinesis_20131202."
@@ -13,25 +13,12 @@
 #define MAX_RESPONSE_BYTES (16 * 1024 * 1024)
 
 struct _FaKinesisClient {
-  gchar *endpoint;
-  gchar *host;         /* host[:port] as in the URL */
-  gchar *path;
+  FaAwsEndpoint endpoint;
   gchar *region;
   FaAwsCredentials *credentials;
   guint timeout_ms;
-  CURL *curl;
-  gint cancelled;
+  FaAwsHttp *http;
 };
-
-static void
-curl_init_once (void)
-{
-  static gsize done = 0;
-  if (g_once_init_enter (&done)) {
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    g_once_init_leave (&done, 1);
-  }
-}
 
 gchar *
 fa_kinesis_default_endpoint (const gchar *region)
@@ -50,33 +37,21 @@ fa_kinesis_client_new (const gchar *endpoint, const gchar *region,
   g_autofree gchar *url = endpoint != NULL && *endpoint != '\0'
       ? g_strdup (endpoint) : fa_kinesis_default_endpoint (region);
 
-  GError *local = NULL;
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local);
-  const gchar *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || (g_ascii_strcasecmp (scheme, "http") != 0
-          && g_ascii_strcasecmp (scheme, "https") != 0)
-      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0') {
+  FaAwsEndpoint parsed;
+  g_autofree gchar *why = NULL;
+  if (!fa_aws_endpoint_parse (url, &parsed, &why)) {
     g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
         "bad Kinesis endpoint \"%s\": expected http(s)://host[:port]/ "
         "(e.g. https://kinesis.us-east-1.amazonaws.com/)%s%s", url,
-        local != NULL ? ": " : "", local != NULL ? local->message : "");
-    g_clear_error (&local);
+        why != NULL ? ": " : "", why != NULL ? why : "");
     return NULL;
   }
-  curl_init_once ();
-
   FaKinesisClient *client = g_new0 (FaKinesisClient, 1);
-  client->endpoint = g_steal_pointer (&url);
-  if (g_uri_get_port (uri) > 0)
-    client->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri),
-        g_uri_get_port (uri));
-  else
-    client->host = g_strdup (g_uri_get_host (uri));
-  client->path = g_strdup (*g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/");
+  client->endpoint = parsed;
   client->region = g_strdup (region);
   client->credentials = fa_aws_credentials_copy (credentials);
   client->timeout_ms = 15000;
-  client->curl = curl_easy_init ();
+  client->http = fa_aws_http_new ("facealert-kinesis/0.1");
   return client;
 }
 
@@ -85,11 +60,8 @@ fa_kinesis_client_free (FaKinesisClient *client)
 {
   if (client == NULL)
     return;
-  if (client->curl != NULL)
-    curl_easy_cleanup (client->curl);
-  g_free (client->endpoint);
-  g_free (client->host);
-  g_free (client->path);
+  fa_aws_http_free (client->http);
+  fa_aws_endpoint_clear (&client->endpoint);
   g_free (client->region);
   fa_aws_credentials_free (client->credentials);
   g_free (client);
@@ -98,7 +70,7 @@ fa_kinesis_client_free (FaKinesisClient *client)
 const gchar *
 fa_kinesis_client_get_endpoint (FaKinesisClient *client)
 {
-  return client->endpoint;
+  return client->endpoint.url;
 }
 
 const gchar *
@@ -122,7 +94,7 @@ fa_kinesis_client_set_timeout (FaKinesisClient *client, guint timeout_ms)
 void
 fa_kinesis_client_cancel (FaKinesisClient *client)
 {
-  g_atomic_int_set (&client->cancelled, 1);
+  fa_aws_http_cancel (client->http);
 }
 
 /* ---- limits ---- */
@@ -302,73 +274,13 @@ fa_kinesis_record_error_is_retryable (const gchar *error_code)
 
 /* ---- transport ---- */
 
-typedef struct {
-  GString *body;
-  gboolean too_large;
-} Response;
-
-static size_t
-on_body (char *data, size_t size, size_t nmemb, void *user_data)
-{
-  Response *response = user_data;
-  if (response->body->len + size * nmemb > MAX_RESPONSE_BYTES) {
-    response->too_large = TRUE;
-    return 0;
-  }
-  g_string_append_len (response->body, data, size * nmemb);
-  return size * nmemb;
-}
-
-static int
-on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
-{
-  FaKinesisClient *client = user_data;
-  return g_atomic_int_get (&client->cancelled) ? 1 : 0;
-}
-
 static GError *
-transport_error (FaKinesisClient *client, const gchar *operation, CURLcode code,
-    const gchar *detail)
+transport_error (FaKinesisClient *client, const gchar *operation,
+    const FaAwsHttpFailure *failure)
 {
-  FaErrorCode kind = FA_ERROR_NETWORK;
-  const gchar *what = "network error";
-  switch (code) {
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      kind = FA_ERROR_INVALID_ARGUMENT;
-      what = "bad endpoint URL";
-      break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      what = "DNS lookup failed";
-      break;
-    case CURLE_COULDNT_CONNECT:
-      what = "cannot connect";
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      what = "timed out";
-      break;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-      what = "TLS failure";
-      break;
-    case CURLE_ABORTED_BY_CALLBACK:
-      what = "cancelled";
-      break;
-    case CURLE_WRITE_ERROR:
-      kind = FA_ERROR_REMOTE;
-      what = "response too large";
-      break;
-    default:
-      break;
-  }
-  return g_error_new (FA_ERROR, kind, "Kinesis %s to %s failed: %s: %s%s",
-      operation, client->endpoint, what, detail != NULL && *detail != '\0'
-      ? detail : curl_easy_strerror (code), kind == FA_ERROR_NETWORK
-      ? " (will retry)" : "");
+  return g_error_new (FA_ERROR, failure->kind, "Kinesis %s to %s failed: %s: %s%s",
+      operation, client->endpoint.url, failure->what, failure->detail,
+      failure->kind == FA_ERROR_NETWORK ? " (will retry)" : "");
 }
 
 FaSigv4Request *
@@ -376,9 +288,9 @@ fa_kinesis_client_signed_request (FaKinesisClient *client, const gchar *operatio
     const gchar *body, GDateTime *now)
 {
   g_autofree gchar *target = g_strconcat (TARGET_PREFIX, operation, NULL);
-  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->path, NULL);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->endpoint.path, NULL);
   fa_sigv4_request_add_header (request, "Content-Type", CONTENT_TYPE);
-  fa_sigv4_request_add_header (request, "Host", client->host);
+  fa_sigv4_request_add_header (request, "Host", client->endpoint.host);
   fa_sigv4_request_add_header (request, "X-Amz-Target", target);
   fa_sigv4_request_set_body (request, body, strlen (body));
   g_free (fa_sigv4_sign (request, client->credentials, client->region, "kinesis", now));
@@ -414,29 +326,11 @@ parse_error (const gchar *operation, long status, const gchar *body, gsize lengt
   return fa_kinesis_error_new (operation, status, type, message);
 }
 
-typedef struct {
-  gchar *error_type;
-} Headers;
-
-static size_t
-on_header (char *data, size_t size, size_t nmemb, void *user_data)
-{
-  Headers *headers = user_data;
-  gsize n = size * nmemb;
-  static const gchar name[] = "x-amzn-ErrorType:";
-  if (n > strlen (name) && g_ascii_strncasecmp (data, name, strlen (name)) == 0) {
-    g_free (headers->error_type);
-    headers->error_type = g_strstrip (g_strndup (data + strlen (name),
-            n - strlen (name)));
-  }
-  return n;
-}
-
 JsonObject *
 fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
     JsonObject *request_object, GError **error)
 {
-  if (g_atomic_int_get (&client->cancelled)) {
+  if (fa_aws_http_cancelled (client->http)) {
     g_set_error (error, FA_ERROR, FA_ERROR_NETWORK,
         "Kinesis client is shutting down");
     return NULL;
@@ -447,53 +341,22 @@ fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
   g_autoptr (FaSigv4Request) request = fa_kinesis_client_signed_request (client,
       operation, body, NULL);
 
-  struct curl_slist *headers = NULL;
-  for (guint i = 0; i + 1 < request->headers->len; i += 2) {
-    g_autofree gchar *line = g_strdup_printf ("%s: %s",
-        (gchar *) g_ptr_array_index (request->headers, i),
-        (gchar *) g_ptr_array_index (request->headers, i + 1));
-    headers = curl_slist_append (headers, line);
-    memset (line, 0, strlen (line));
+  FaAwsHttpResponse response;
+  FaAwsHttpFailure failure;
+  if (!fa_aws_http_post (client->http, client->endpoint.url, request,
+          client->timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
+    g_propagate_error (error, transport_error (client, operation, &failure));
+    fa_aws_http_failure_clear (&failure);
+    return NULL;
   }
-  headers = curl_slist_append (headers, "Expect:");
-
-  CURL *curl = client->curl;
-  Response response = { g_string_new (NULL), FALSE };
-  Headers response_headers = { NULL };
-  gchar errbuf[CURL_ERROR_SIZE] = "";
-  curl_easy_reset (curl);
-  curl_easy_setopt (curl, CURLOPT_URL, client->endpoint);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt (curl, CURLOPT_POST, 1L);
-  curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE, (long) strlen (body));
-  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt (curl, CURLOPT_WRITEDATA, &response);
-  curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt (curl, CURLOPT_HEADERDATA, &response_headers);
-  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) client->timeout_ms);
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS,
-      (long) MIN (client->timeout_ms, 5000));
-  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, client);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (curl, CURLOPT_USERAGENT, "facealert-kinesis/0.1");
-
-  CURLcode rc = curl_easy_perform (curl);
-  curl_slist_free_all (headers);   /* contains the signature and token */
   JsonObject *result = NULL;
-  long status = 0;
-  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
-  if (rc != CURLE_OK) {
-    g_propagate_error (error, transport_error (client, operation, rc, errbuf));
-  } else if (status < 200 || status >= 300) {
-    g_propagate_error (error, parse_error (operation, status, response.body->str,
-            response.body->len, response_headers.error_type));
+  if (response.truncated) {
+    g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis %s to %s: the "
+        "response is over %d MiB", operation, client->endpoint.url,
+        MAX_RESPONSE_BYTES / (1024 * 1024));
+  } else if (response.status < 200 || response.status >= 300) {
+    g_propagate_error (error, parse_error (operation, response.status,
+            response.body->str, response.body->len, response.error_type));
   } else if (response.body->len == 0) {
     result = json_object_new ();    /* CreateStream, DeleteStream... answer nothing */
   } else {
@@ -505,10 +368,9 @@ fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
     else
       g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis %s to %s: HTTP "
           "%ld but the response is not a JSON object (is this a Kinesis "
-          "endpoint?)", operation, client->endpoint, status);
+          "endpoint?)", operation, client->endpoint.url, response.status);
   }
-  g_string_free (response.body, TRUE);
-  g_free (response_headers.error_type);
+  fa_aws_http_response_clear (&response);
   return result;
 }
 
@@ -558,7 +420,7 @@ fa_kinesis_put_records (FaKinesisClient *client, const gchar *stream,
       ? json_node_get_array (answers_node) : NULL;
   if (answers == NULL || json_array_get_length (answers) != n) {
     g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis PutRecords to %s: "
-        "the response does not list one result per record", client->endpoint);
+        "the response does not list one result per record", client->endpoint.url);
     return FALSE;
   }
   for (guint i = 0; i < n; i++) {
