@@ -11,6 +11,7 @@
  * although kdssink sent records for all three; each alert names the camera
  * and carries the face's FaceSearchResponse entry. */
 
+#include "fa-kds-world.h"
 #include "fa-kinesalite.h"
 #include "fa-proc.h"
 #include "fa-sns-fixture.h"
@@ -62,25 +63,7 @@ static void
 test_unknown_face_alerts (void)
 {
   g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-kds-example");
-  const gchar *dirs[][2] = { { "FACEALERT_COLLECTIONS_DIR", "collections" },
-    { "FACEALERT_OUTBOX_DIR", "outbox" }, { "FACEALERT_CHECKPOINTS_DIR", "checkpoints" } };
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++) {
-    g_autofree gchar *d = g_build_filename (tmp, dirs[i][1], NULL);
-    g_setenv (dirs[i][0], d, TRUE);
-  }
-  /* Local servers check no signature: placeholders, not credentials. */
-  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDLOCALTEST", TRUE);
-  g_setenv ("AWS_SECRET_ACCESS_KEY", "local-test-placeholder", TRUE);
-  g_unsetenv ("AWS_SESSION_TOKEN");
-  g_unsetenv ("AWS_PROFILE");
-
-  g_autofree gchar *lennon = fa_test_data_path ("people/John_Lennon/2.jpg");
-  const gchar *create[] = { "facealert", "collection", "create", "--collection-id",
-    "home", NULL };
-  g_assert_cmpint (fa_test_run_argv (create, NULL, NULL), ==, 0);
-  const gchar *index[] = { "facealert", "faces", "index", "--collection", "home",
-    "--name", "John_Lennon", lennon, NULL };
-  g_assert_cmpint (fa_test_run_argv (index, NULL, NULL), ==, 0);
+  fa_kds_world_init (tmp);
 
   FaSnsFixture *sns = fa_sns_fixture_start ();
   FaKinesalite *k = fa_kinesalite_start (NULL, 0);
@@ -105,19 +88,14 @@ test_unknown_face_alerts (void)
 
   /* The cat's camera at detect-width 640, where YuNet finds a "face" on it
    * that facematch's gate never judges: records with Decided false. */
-  GString *text = g_string_new ("# the example's node: three cameras into Kinesis\n");
-  for (int c = 1; c <= 3; c++)
-    g_string_append_printf (text, "[cam%d]\n"
-        "rtspsrc location=%s protocols=tcp latency=200 ! rtph264depay ! h264parse\n"
-        "  ! avdec_h264 ! videoconvert\n"
-        "  ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0\n"
-        "  ! facedetect method=yunet detect-width=%d interval=2 post-messages=false\n"
-        "  ! facematch collection=home post-messages=false\n"
-        "  ! kdssink stream-name=" STREAM " endpoint=%s camera=${CAMERA}\n",
-        c, urls[c - 1], c == 3 ? 640 : 320, k->endpoint);
-  g_autofree gchar *pipeline = g_build_filename (tmp, "node.pipeline", NULL);
-  g_assert_true (g_file_set_contents (pipeline, text->str, -1, NULL));
-  g_string_free (text, TRUE);
+  for (int c = 1; c <= 3; c++) {
+    g_autofree gchar *var = g_strdup_printf ("CAM%d_URL", c);
+    g_setenv (var, urls[c - 1], TRUE);
+  }
+  g_setenv ("KDS_STREAM", STREAM, TRUE);
+  g_setenv ("KDS_ENDPOINT", k->endpoint, TRUE);
+  g_autofree gchar *pipeline = fa_kds_world_node_pipeline (tmp, "node.pipeline", 1, 3,
+      3, "");
 
   g_autofree gchar *handler = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
       "examples", "unknown-face-alert", "handler.py", NULL);

@@ -16,6 +16,7 @@
  * records read back with `aws kinesis get-records` decode to
  * stream-processor records. Waits are on conditions, with bounds. */
 
+#include "fa-kds-world.h"
 #include "fa-kinesalite.h"
 #include "fa-proc.h"
 #include "fa-test.h"
@@ -31,16 +32,6 @@
 
 static gchar *tmp;
 static gchar *events_path;
-
-static int
-cli (const gchar *const *argv)
-{
-  g_autofree gchar *err = NULL;
-  int status = fa_test_run_argv (argv, NULL, &err);
-  if (status != 0)
-    g_test_message ("%s %s: %s", argv[0], argv[1], err);
-  return status;
-}
 
 /* ---- outboxes ---- */
 
@@ -242,25 +233,6 @@ read_checkpoints (void)
   return t;
 }
 
-static gchar *
-write_pipeline (const gchar *name, int first_cam)
-{
-  GString *text = g_string_new ("# a producer node of the scale-out test\n");
-  for (int c = first_cam; c < first_cam + 2; c++)
-    g_string_append_printf (text, "[cam%d]\n"
-        "rtspsrc location=${CAM%d_URL} protocols=tcp latency=200 ! rtph264depay\n"
-        "  ! h264parse ! avdec_h264 ! videoconvert\n"
-        "  ! queue leaky=downstream max-size-buffers=1 max-size-bytes=0 max-size-time=0\n"
-        "  ! facedetect method=yunet detect-width=320 interval=2 post-messages=false\n"
-        "  ! facematch collection=home post-messages=false\n"
-        "  ! kdssink stream-name=${KDS_STREAM} endpoint=${KDS_ENDPOINT} camera=${CAMERA}\n"
-        "      interval=200 retry-initial=50000000 retry-max=300000000\n", c, c);
-  gchar *path = g_build_filename (tmp, name, NULL);
-  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
-  g_string_free (text, TRUE);
-  return path;
-}
-
 /* The records of one shard, read back with the real AWS CLI. */
 static void
 check_with_aws_cli (FaKinesalite *k, const gchar *shard, guint expected)
@@ -323,25 +295,7 @@ test_scale_out (void)
 {
   tmp = fa_test_make_tmpdir ("fa-kds-scale");
   events_path = g_build_filename (tmp, "events.jsonl", NULL);
-  const gchar *dirs[][2] = { { "FACEALERT_COLLECTIONS_DIR", "collections" },
-    { "FACEALERT_OUTBOX_DIR", "outbox" } };
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++) {
-    g_autofree gchar *d = g_build_filename (tmp, dirs[i][1], NULL);
-    g_setenv (dirs[i][0], d, TRUE);
-  }
-  /* kinesalite checks no signature: placeholders, not credentials. */
-  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDLOCALTEST", TRUE);
-  g_setenv ("AWS_SECRET_ACCESS_KEY", "local-test-placeholder", TRUE);
-  g_unsetenv ("AWS_SESSION_TOKEN");
-  g_unsetenv ("AWS_PROFILE");
-
-  g_autofree gchar *lennon = fa_test_data_path ("people/John_Lennon/2.jpg");
-  const gchar *create[] = { "facealert", "collection", "create", "--collection-id",
-    "home", NULL };
-  g_assert_cmpint (cli (create), ==, 0);
-  const gchar *index[] = { "facealert", "faces", "index", "--collection", "home",
-    "--name", "John_Lennon", lennon, NULL };
-  g_assert_cmpint (cli (index), ==, 0);
+  fa_kds_world_init (tmp);
 
   g_autofree gchar *db = g_build_filename (tmp, "kinesalite", NULL);
   FaKinesalite *k = fa_kinesalite_start (db, 0);
@@ -364,8 +318,11 @@ test_scale_out (void)
   g_setenv ("KDS_STREAM", STREAM, TRUE);
   g_setenv ("KDS_ENDPOINT", k->endpoint, TRUE);
 
-  g_autofree gchar *pipeline_a = write_pipeline ("node-a.pipeline", 1);
-  g_autofree gchar *pipeline_b = write_pipeline ("node-b.pipeline", 3);
+  const gchar *fast = "interval=200 retry-initial=50000000 retry-max=300000000";
+  g_autofree gchar *pipeline_a = fa_kds_world_node_pipeline (tmp, "node-a.pipeline",
+      1, 2, 0, fast);
+  g_autofree gchar *pipeline_b = fa_kds_world_node_pipeline (tmp, "node-b.pipeline",
+      3, 4, 0, fast);
   FaProc *consumer = start_consumer (k);
   FaProc *a = start_producer ("node-a", pipeline_a);
   FaProc *b = start_producer ("node-b", pipeline_b);
