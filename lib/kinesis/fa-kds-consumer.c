@@ -315,6 +315,13 @@ fa_kds_consumer_next (FaKdsConsumer *c, GError **error)
   if (c->listed_us == 0 || g_get_monotonic_time () - c->listed_us > RELIST_US) {
     if (!list_shards (c, error))
       return NULL;
+    for (guint i = 0; c->only != NULL && c->only[i] != NULL; i++)
+      if (find_shard (c, c->only[i]) == NULL) {
+        g_set_error (error, FA_ERROR, FA_ERROR_NOT_FOUND, "stream %s has no shard "
+            "%s (see `aws kinesis list-shards --stream-name %s`)", c->stream,
+            c->only[i], c->stream);
+        return NULL;
+      }
   }
   guint n = c->shards->len;
   for (guint k = 0; k < n; k++) {

@@ -307,6 +307,16 @@ test_errors (void)
   g_assert_false (fa_kinesis_error_is_retryable (error));
   g_clear_error (&error);
 
+  /* --shard naming a shard the stream does not have. */
+  fa_kinesalite_create_stream (kinesalite, "one-shard", 1);
+  const gchar *only[] = { "shardId-000000000007", NULL };
+  FaKdsConsumerConfig one = { .stream = "one-shard", .batch_size = 10, .shards = only };
+  g_autoptr (FaKdsConsumer) wrong = fa_kds_consumer_new (client (), checkpoints, &one);
+  g_assert_null (fa_kds_consumer_next (wrong, &error));
+  g_assert_error (error, FA_ERROR, FA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "has no shard shardId-000000000007"));
+  g_clear_error (&error);
+
   /* Server down: retryable; back: reading goes on from the checkpoint. */
   fa_kinesalite_create_stream (kinesalite, "down", 1);
   put ("down", "cam1", 0);
