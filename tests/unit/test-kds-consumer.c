@@ -208,6 +208,25 @@ test_uncommitted_batch_again (void)
   fa_kds_consumer_free (consumer);
 }
 
+/* --from-latest: a shard without a checkpoint starts at new records. */
+static void
+test_from_latest (void)
+{
+  fa_kinesalite_create_stream (kinesalite, "latest", 1);
+  put ("latest", "cam1", 0);
+  g_autoptr (FaKdsCheckpoints) checkpoints = open_checkpoints ("latest.sqlite");
+  FaKdsConsumerConfig config = { .stream = "latest", .batch_size = 10,
+    .start_at_latest = TRUE };
+  g_autoptr (FaKdsConsumer) consumer = fa_kds_consumer_new (client (), checkpoints,
+      &config);
+  g_autoptr (GPtrArray) none = drain (consumer, 10, NULL);
+  g_assert_cmpuint (none->len, ==, 0);
+  put ("latest", "cam1", 1);
+  g_autoptr (GPtrArray) seen = drain (consumer, 10, NULL);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "cam1/1");
+}
+
 /* After a split, a key's older records are in the closed parent and its
  * newer ones in a child: the parent is read to its end first. */
 static void
@@ -343,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kds-checkpoint/basics", test_checkpoints);
   g_test_add_func ("/kds-consumer/every-shard-once", test_every_shard_once);
   g_test_add_func ("/kds-consumer/uncommitted-batch-again", test_uncommitted_batch_again);
+  g_test_add_func ("/kds-consumer/from-latest", test_from_latest);
   g_test_add_func ("/kds-consumer/reshard-parents-first", test_reshard_parents_first);
   g_test_add_func ("/kds-consumer/lambda-event", test_lambda_event);
   g_test_add_func ("/kds-consumer/errors", test_errors);
