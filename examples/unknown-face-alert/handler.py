@@ -15,9 +15,13 @@ Environment:
   SNS_TOPIC_ARN     topic to publish alerts to (required)
   SNS_ENDPOINT      an SNS-compatible endpoint (optional; unset: Amazon SNS)
   AWS_REGION        region (Lambda and `facealert consume` set it)
-  ALERT_STATE_FILE  where the tracks that already alerted are remembered
-                    (default /tmp/facealert-unknown-face-alerts.json; in
-                    Lambda /tmp lives as long as the warm container)
+  ALERT_COOLDOWN_S  seconds between two alerts of one camera (default 60, as
+                    alertsink); a stranger still in view when it ends alerts
+                    then (their records keep coming while they stay)
+  ALERT_STATE_FILE  where the tracks that alerted and the cameras' last alerts
+                    are remembered (default
+                    /tmp/facealert-unknown-face-alerts.json; in Lambda /tmp
+                    lives as long as the warm container)
 Credentials: the usual boto3 chain (the function's role in Lambda).
 
 A face is judged unknown only once its track is decided: facematch's records
@@ -39,6 +43,7 @@ import boto3
 # camera's pipeline restarted and numbers tracks from 1 again), is a new face.
 FORGET_AFTER_S = 300
 STATE_FILE = os.environ.get("ALERT_STATE_FILE", "/tmp/facealert-unknown-face-alerts.json")
+COOLDOWN_S = float(os.environ.get("ALERT_COOLDOWN_S", "60"))
 
 
 def _load_state():
@@ -91,17 +96,22 @@ def lambda_handler(event, context):
         record = json.loads(base64.b64decode(kinesis["data"]))
         video = record.get("InputInformation", {}).get("KinesisVideo", {})
         offset = video.get("FrameOffsetInSeconds", 0)
+        frame_time = video.get("ProducerTimestamp", time.time())
+        source = item.get("eventSourceARN", "")
+        cooldown_key = f"{source}|{camera}|last-alert"
         for face in record.get("FaceSearchResponse", []):
-            key = f"{item.get('eventSourceARN', '')}|{camera}|{face.get('TrackId')}"
+            key = f"{source}|{camera}|{face.get('TrackId')}"
             seen = state.get(key)
             new_track = (seen is None or offset < seen["offset"]
                          or time.time() - seen["seen"] > FORGET_AFTER_S)
             alerted = False if new_track else seen["alerted"]
-            if _is_unknown(face) and not alerted:
-                _publish(sns, topic, camera, face, video, item.get("eventSourceARN"))
+            last = state.get(cooldown_key, {}).get("time", 0)
+            if _is_unknown(face) and not alerted and frame_time - last >= COOLDOWN_S:
+                _publish(sns, topic, camera, face, video, source)
                 alerted = True
                 alerts += 1
                 state[key] = {"offset": offset, "seen": time.time(), "alerted": True}
+                state[cooldown_key] = {"time": frame_time, "seen": time.time()}
                 _save_state(state)     # before the next Publish can fail
             state[key] = {"offset": offset, "seen": time.time(), "alerted": alerted}
     _save_state(state)

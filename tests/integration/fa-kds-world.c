@@ -5,7 +5,8 @@ void
 fa_kds_world_init (const gchar *tmp)
 {
   const gchar *dirs[][2] = { { "FACEALERT_COLLECTIONS_DIR", "collections" },
-    { "FACEALERT_OUTBOX_DIR", "outbox" }, { "FACEALERT_CHECKPOINTS_DIR", "checkpoints" } };
+    { "FACEALERT_OUTBOX_DIR", "outbox" }, { "FACEALERT_CHECKPOINTS_DIR", "checkpoints" },
+    { "FACEALERT_STREAMS_DIR", "streams" } };
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++) {
     g_autofree gchar *d = g_build_filename (tmp, dirs[i][1], NULL);
     g_setenv (dirs[i][0], d, TRUE);
@@ -25,11 +26,11 @@ fa_kds_world_init (const gchar *tmp)
 }
 
 gchar *
-fa_kds_world_node_pipeline (const gchar *tmp, const gchar *name, guint first,
-    guint last, guint wide, const gchar *kdssink_options)
+fa_kds_world_node_pipeline (const gchar *tmp, const gchar *name, const guint *cams,
+    guint wide, const gchar *kdssink_options)
 {
   GString *text = g_string_new ("# a producer node of a Kinesis test\n");
-  for (guint c = first; c <= last; c++)
+  for (guint i = 0, c; (c = cams[i]) != 0; i++)
     g_string_append_printf (text, "[cam%u]\n"
         "rtspsrc location=${CAM%u_URL} protocols=tcp latency=200 ! rtph264depay\n"
         "  ! h264parse ! avdec_h264 ! videoconvert\n"

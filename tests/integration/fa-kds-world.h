@@ -11,12 +11,12 @@ G_BEGIN_DECLS
  * collection "home" with John_Lennon enrolled through the CLI. */
 void fa_kds_world_init (const gchar *tmp);
 
-/* Writes @tmp/@name, a facealert-run file with one camera per section,
- * cam@first .. cam@last: ${CAMn_URL} -> facedetect (detect-width 640 for the
- * cameras in @wide, else 320) -> facematch collection=home -> kdssink into
+/* Writes @tmp/@name, a facealert-run file with one section per camera camN
+ * of @cams (0-terminated): ${CAMN_URL} -> facedetect (detect-width 640 for
+ * camera @wide, else 320) -> facematch collection=home -> kdssink into
  * ${KDS_STREAM} at ${KDS_ENDPOINT}, camera=${CAMERA}, @kdssink_options
  * appended. Returns the path. */
-gchar *fa_kds_world_node_pipeline (const gchar *tmp, const gchar *name, guint first,
-    guint last, guint wide, const gchar *kdssink_options);
+gchar *fa_kds_world_node_pipeline (const gchar *tmp, const gchar *name,
+    const guint *cams, guint wide, const gchar *kdssink_options);
 
 G_END_DECLS

@@ -6,6 +6,9 @@
  * household member, cam2 a stranger, cam3 the cat, each walking in every
  * 10 s), real models, the household enrolled with the CLI.
  *
+ * The stranger's camera runs pipelines/kds-node.pipeline as shipped; the
+ * others a generated node file.
+ *
  * Checks: alerts for the stranger only, one per appearance (camsim's
  * "EVENT cam2 enter" lines), none for the household member or the cat,
  * although kdssink sent records for all three; each alert names the camera
@@ -94,8 +97,14 @@ test_unknown_face_alerts (void)
   }
   g_setenv ("KDS_STREAM", STREAM, TRUE);
   g_setenv ("KDS_ENDPOINT", k->endpoint, TRUE);
-  g_autofree gchar *pipeline = fa_kds_world_node_pipeline (tmp, "node.pipeline", 1, 3,
+  const guint cams[] = { 1, 3, 0 };
+  g_autofree gchar *pipeline = fa_kds_world_node_pipeline (tmp, "node.pipeline", cams,
       3, "");
+  /* The stranger's camera runs the shipped pipelines/kds-node.pipeline. */
+  g_autofree gchar *shipped = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
+      "pipelines", "kds-node.pipeline", NULL);
+  g_setenv ("CAMERA_URL", urls[1], TRUE);
+  g_setenv ("CAMERA_NAME", "cam2", TRUE);
 
   g_autofree gchar *handler = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
       "examples", "unknown-face-alert", "handler.py", NULL);
@@ -103,16 +112,20 @@ test_unknown_face_alerts (void)
   g_setenv ("SNS_TOPIC_ARN", sns->topic, TRUE);
   g_setenv ("SNS_ENDPOINT", sns->endpoint, TRUE);
   g_setenv ("ALERT_STATE_FILE", state, TRUE);
+  g_setenv ("ALERT_COOLDOWN_S", "5", TRUE);    /* as the demo: each appearance alerts */
   const gchar *consume_argv[] = { "facealert", "consume", "--stream", STREAM,
     "--endpoint", k->endpoint, "--poll-interval", "200", "--retry-delay", "200",
     "--verbose", "--", "/usr/bin/python3", handler, NULL };
   FaProc *consumer = fa_proc_spawn ("consume", FALSE, consume_argv);
   const gchar *run_argv[] = { "facealert-run", pipeline, NULL };
   FaProc *run = fa_proc_spawn ("node", FALSE, run_argv);
-  for (int c = 1; c <= 3; c++) {
+  const gchar *run2_argv[] = { "facealert-run", shipped, NULL };
+  FaProc *run2 = fa_proc_spawn ("node-cam2", FALSE, run2_argv);
+  for (int c = 1; c <= 3; c += 2) {
     g_autofree gchar *flowing = g_strdup_printf ("facealert-run: cam%d: flowing", c);
     g_assert_nonnull (fa_proc_wait_line (run, flowing, NULL, 40));
   }
+  g_assert_nonnull (fa_proc_wait_line (run2, "facealert-run: camera: flowing", NULL, 40));
 
   /* Two whole appearances of the stranger after the node is up. */
   guint from = sim->lines->len;
@@ -127,7 +140,9 @@ test_unknown_face_alerts (void)
   gint64 until = g_get_real_time () + stay_us;
   fa_wait_until (time_reached, &until, 10);
   kill (atoi (g_subprocess_get_identifier (run->proc)), SIGTERM);
+  kill (atoi (g_subprocess_get_identifier (run2->proc)), SIGTERM);
   g_assert_cmpint (fa_proc_wait_exit (run, 30), ==, 0);
+  g_assert_cmpint (fa_proc_wait_exit (run2, 30), ==, 0);
 
   /* The consumer handles everything the node sent. */
   g_autoptr (JsonArray) records = fa_kinesalite_read_all (k, STREAM);
@@ -193,6 +208,7 @@ test_unknown_face_alerts (void)
   fa_proc_wait_exit (sim, 10);
   fa_proc_free (sim);
   fa_proc_free (run);
+  fa_proc_free (run2);
   fa_proc_free (consumer);
   fa_kinesalite_free (k);
   fa_sns_fixture_stop (sns);

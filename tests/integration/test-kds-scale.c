@@ -319,10 +319,11 @@ test_scale_out (void)
   g_setenv ("KDS_ENDPOINT", k->endpoint, TRUE);
 
   const gchar *fast = "interval=200 retry-initial=50000000 retry-max=300000000";
+  const guint cams_a[] = { 1, 2, 0 }, cams_b[] = { 3, 4, 0 };
   g_autofree gchar *pipeline_a = fa_kds_world_node_pipeline (tmp, "node-a.pipeline",
-      1, 2, 0, fast);
+      cams_a, 0, fast);
   g_autofree gchar *pipeline_b = fa_kds_world_node_pipeline (tmp, "node-b.pipeline",
-      3, 4, 0, fast);
+      cams_b, 0, fast);
   FaProc *consumer = start_consumer (k);
   FaProc *a = start_producer ("node-a", pipeline_a);
   FaProc *b = start_producer ("node-b", pipeline_b);
