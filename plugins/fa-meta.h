@@ -29,7 +29,8 @@
  *                                 BoundingBox, ImageId, ExternalImageId,
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
- *                                 threshold), "TrackId" (integer, = track-id)}
+ *                                 threshold), "TrackId" (integer, = track-id),
+ *                                 "Decided" (boolean, = decided)}
  *
  * Objects (added by objectdetect): one GstVideoRegionOfInterestMeta per
  * object, roi_type = the quark of its COCO label ("person", "cat", "dog",
@@ -53,6 +54,15 @@
  *     n-objects   G_TYPE_UINT     object ROIs attached
  * so downstream can tell "no person here" from "nobody looked for persons"
  * (facedetect's search=auto relies on it).
+ *
+ * The frame's whole record travels too, as a GstCustomMeta named
+ * FA_META_FRAME_RECORD added by facematch to every buffer with faces (also
+ * with post-messages=false), so sinks such as kdssink send exactly what
+ * facematch's `facematch` message says: its structure "facealert/frame-record"
+ * has one field
+ *     record      G_TYPE_STRING   the Rekognition stream-processor record
+ *                                 (InputInformation, StreamProcessorInformation,
+ *                                 FaceSearchResponse: the entries above)
  */
 #pragma once
 
@@ -70,6 +80,14 @@ G_BEGIN_DECLS
 #define FA_META_OBJECT "facealert/object"
 #define FA_META_OBJECT_SCAN "facealert/object-scan"
 #define FA_META_OBJECT_SCAN_API "FaObjectScanMeta"
+
+#define FA_META_FRAME_RECORD "FaFrameRecordMeta"
+
+/* Attaches the frame's stream-processor record (JSON text) to @buffer
+ * (writable), replacing one already there. */
+void fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record);
+/* The frame record of @buffer (owned by the buffer), or NULL. */
+const gchar *fa_meta_get_frame_record (GstBuffer *buffer);
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
