@@ -8,6 +8,8 @@
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
  *   state        $FACEALERT_STATE_DIR        else $XDG_STATE_HOME/facealert
  *                (the household's mode and alert switches)
+ *   checkpoints  $FACEALERT_CHECKPOINTS_DIR  else $XDG_STATE_HOME/facealert/checkpoints
+ *                (`facealert consume`'s position in each stream)
  * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
  */
 #pragma once
@@ -23,6 +25,7 @@ typedef enum {
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
   FA_DIR_STATE,
+  FA_DIR_CHECKPOINTS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */
