@@ -6,7 +6,12 @@
  *   streams      $FACEALERT_STREAMS_DIR      else $XDG_DATA_HOME/facealert/streams
  *   snapshots    $FACEALERT_SNAPSHOTS_DIR    else $XDG_DATA_HOME/facealert/snapshots
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
- * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
+ *   cameras      $FACEALERT_CAMERAS_DIR      else $XDG_STATE_HOME/facealert/cameras
+ *                (facealert-run's per-camera status files)
+ *   config       $FACEALERT_CONFIG_DIR       else $XDG_CONFIG_HOME/facealert
+ *                (the server's API key pair and page password)
+ * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state,
+ * $XDG_CONFIG_HOME to ~/.config.)
  */
 #pragma once
 
@@ -20,6 +25,8 @@ typedef enum {
   FA_DIR_STREAMS,
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
+  FA_DIR_CAMERAS,
+  FA_DIR_CONFIG,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */

@@ -1,0 +1,15 @@
+/* facealert serve: what the page's two files share. */
+#pragma once
+
+#include "serve.h"
+
+G_BEGIN_DECLS
+
+/* TRUE when the request carries a live session cookie; its CSRF token in
+ * *@csrf (optional). */
+gboolean fa_serve_web_session (FaServe *serve, const FaServeRequest *request,
+    gchar **csrf);
+/* FALSE when the request's Origin names another site than its Host. */
+gboolean fa_serve_web_same_origin (const FaServeRequest *request);
+
+G_END_DECLS
