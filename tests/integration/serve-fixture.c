@@ -221,7 +221,9 @@ fa_serve_http (FaServeFixture *f, const gchar *method, const gchar *path,
   FaServeReply *reply = g_new0 (FaServeReply, 1);
   reply->status = soup_message_get_status (msg);
   reply->body = data;
-  reply->text = g_strndup (g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+  gsize size = 0;
+  const gchar *bytes = g_bytes_get_data (data, &size);
+  reply->text = size > 0 ? g_strndup (bytes, size) : g_strdup ("");
   SoupMessageHeaders *response = soup_message_get_response_headers (msg);
   reply->content_type = g_strdup (soup_message_headers_get_content_type (response, NULL));
   reply->set_cookie = g_strdup (soup_message_headers_get_one (response, "Set-Cookie"));

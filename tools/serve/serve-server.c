@@ -284,6 +284,25 @@ is_login_path (const gchar *path)
   return g_str_equal (path, "/login");
 }
 
+/* Answers @status on the raw connection and closes it: libsoup would read
+ * the whole body first even with a status set here. */
+static void
+refuse_unread (FaServe *serve, SoupServerMessage *msg, guint status, const gchar *text)
+{
+  GIOStream *stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  g_autofree gchar *answer = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
+      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+      "Connection: close\r\n\r\n%s", status, soup_status_get_phrase (status),
+      strlen (text), text);
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), answer,
+      strlen (answer), NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+  g_object_unref (stream);
+}
+
 /* Before the body is read: refuse what is too large or of unknown length. */
 static void
 on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
@@ -294,17 +313,13 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
   goffset limit = is_login_path (path) ? FA_SERVE_MAX_LOGIN_BODY : FA_SERVE_MAX_BODY;
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF) {
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-        "Connection", "close");
-    refuse (serve, msg, SOUP_STATUS_LENGTH_REQUIRED, "a request body needs a "
-        "Content-Length\n");
+    refuse_unread (serve, msg, SOUP_STATUS_LENGTH_REQUIRED,
+        "a request body needs a Content-Length\n");
   } else if (encoding == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > limit) {
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-        "Connection", "close");
     g_autofree gchar *text = g_strdup_printf ("request body too large (at most %"
         G_GOFFSET_FORMAT " bytes)\n", limit);
-    refuse (serve, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text);
+    refuse_unread (serve, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, text);
   }
 }
 

@@ -166,7 +166,7 @@ wait_after (guint failures)
   guint doublings = failures - FA_SERVE_LOGIN_FREE_FAILURES;
   if (doublings >= 20)
     return FA_SERVE_LOGIN_MAX_WAIT_US;
-  return MIN (G_USEC_PER_SEC << doublings, FA_SERVE_LOGIN_MAX_WAIT_US);
+  return MIN (FA_SERVE_LOGIN_FIRST_WAIT_US << doublings, FA_SERVE_LOGIN_MAX_WAIT_US);
 }
 
 /* Peers whose last failure is long past hold no limit any more. */

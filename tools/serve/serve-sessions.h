@@ -7,9 +7,10 @@
  * FA_SERVE_SESSION_MAX_US after login, or at logout.
  *
  * The login limit is per peer address: FA_SERVE_LOGIN_FREE_FAILURES wrong
- * passwords are free, then each further attempt must wait twice as long as
- * the one before (1 s, 2 s, 4 s, ... at most FA_SERVE_LOGIN_MAX_WAIT_US), and
- * one attempt at a time is checked per address. A success clears the count.
+ * passwords are free, then each further attempt must wait after the last
+ * failure, twice as long each time (5 s, 10 s, 20 s, ... at most
+ * FA_SERVE_LOGIN_MAX_WAIT_US), and one attempt at a time is checked per
+ * address. A success clears the count.
  *
  * Thread-safe. Times are monotonic microseconds, passed in (0: now) so tests
  * can drive the clock.
@@ -23,6 +24,7 @@ G_BEGIN_DECLS
 #define FA_SERVE_SESSION_IDLE_US (12 * G_TIME_SPAN_HOUR)
 #define FA_SERVE_SESSION_MAX_US (7 * G_TIME_SPAN_DAY)
 #define FA_SERVE_LOGIN_FREE_FAILURES 5
+#define FA_SERVE_LOGIN_FIRST_WAIT_US (5 * G_USEC_PER_SEC)
 #define FA_SERVE_LOGIN_MAX_WAIT_US (15 * G_TIME_SPAN_MINUTE)
 #define FA_SERVE_SESSION_COOKIE "fa_session"
 
