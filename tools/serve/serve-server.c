@@ -172,7 +172,9 @@ add_common_headers (SoupMessageHeaders *headers, gboolean tls)
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
-  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  /* same-origin, not no-referrer: with no-referrer browsers send "Origin:
+   * null" on the page's own form posts, which the origin check refuses. */
+  soup_message_headers_replace (headers, "Referrer-Policy", "same-origin");
   if (tls)
     soup_message_headers_replace (headers, "Strict-Transport-Security", "max-age=31536000");
 }
