@@ -88,8 +88,13 @@ try {
     const img = document.querySelector('.camera[data-name="cam1"] img.latest');
     return img && img.complete && img.naturalWidth > 0;
   });
+  // Its status from facealert-run's status file: the run has ended.
+  const cameraStatus = await page.textContent('.camera[data-name="cam1"] .status');
+  const details = await page.textContent('.camera[data-name="cam1"] .meta:last-child');
+  if (cameraStatus.trim() !== 'stopped' || !details.includes('0 dropped frames'))
+    throw new Error('camera status: ' + cameraStatus + ' / ' + details);
   await shot(page, '04-cameras');
-  step('the camera is shown with its latest frame');
+  step('the camera is shown with its latest frame and status: ' + cameraStatus + ', ' + details);
 
   // People: the household member the CLI enrolled, then a new one from a photo.
   await page.click('nav a[data-tab=people]');
