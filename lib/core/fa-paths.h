@@ -6,6 +6,7 @@
  *   streams      $FACEALERT_STREAMS_DIR      else $XDG_DATA_HOME/facealert/streams
  *   snapshots    $FACEALERT_SNAPSHOTS_DIR    else $XDG_DATA_HOME/facealert/snapshots
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
+ *   sightings    $FACEALERT_SIGHTINGS_DIR    else $XDG_DATA_HOME/facealert/sightings
  * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
  */
 #pragma once
@@ -20,6 +21,7 @@ typedef enum {
   FA_DIR_STREAMS,
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
+  FA_DIR_SIGHTINGS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */
