@@ -24,6 +24,7 @@ static const DirSpec dir_specs[] = {
   [FA_DIR_OUTBOX] = {"FACEALERT_OUTBOX_DIR", TRUE, "outbox"},
   [FA_DIR_CAMERAS] = {"FACEALERT_CAMERAS_DIR", TRUE, "cameras"},
   [FA_DIR_CONFIG] = {"FACEALERT_CONFIG_DIR", CONFIG_BASE, NULL},
+  [FA_DIR_SIGHTINGS] = {"FACEALERT_SIGHTINGS_DIR", FALSE, "sightings"},
 };
 
 static gchar *

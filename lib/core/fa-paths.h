@@ -10,6 +10,7 @@
  *                (facealert-run's per-camera status files)
  *   config       $FACEALERT_CONFIG_DIR       else $XDG_CONFIG_HOME/facealert
  *                (the server's API key pair and page password)
+ *   sightings    $FACEALERT_SIGHTINGS_DIR    else $XDG_DATA_HOME/facealert/sightings
  * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state,
  * $XDG_CONFIG_HOME to ~/.config.)
  */
@@ -27,6 +28,7 @@ typedef enum {
   FA_DIR_OUTBOX,
   FA_DIR_CAMERAS,
   FA_DIR_CONFIG,
+  FA_DIR_SIGHTINGS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */
