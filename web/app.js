@@ -179,9 +179,103 @@ async function newCollection () {
   } catch (error) { say(error.message); }
 }
 
+// ---- sightings --------------------------------------------------------------
+
+function sightingCard (s, similarity) {
+  const known = s.Decision === 'known';
+  const nameInput = el('input', { class: 'name', placeholder: 'Who is this?',
+    pattern: '[A-Za-z0-9_.\\-:]+', 'aria-label': 'name' });
+  const card = el('li', { class: 'card sighting', dataset: { id: String(s.SightingId) } },
+    el('img', { alt: 'face seen on ' + s.Camera, loading: 'lazy',
+      src: '/ui/sightings/' + s.SightingId + '/face.jpg' }),
+    el('div', { class: 'body' },
+      el('h2', {}, known ? s.Name : 'Unknown'),
+      el('div', { class: 'meta' }, s.Camera + ' · ' + when(s.FirstSeenTime) +
+        (similarity !== undefined ? ' · ' + similarity.toFixed(0) + ' % like the photo'
+          : known ? ' · ' + s.Similarity.toFixed(0) + ' %' : '')),
+      el('div', { class: 'add' }, nameInput,
+        el('button', { type: 'button', class: 'enrol', onclick: () => enrol([s.SightingId],
+          nameInput.value.trim()) }, 'This is'),
+        known ? el('button', { type: 'button', class: 'reject',
+          onclick: () => reject(s.SightingId, s.Name) }, 'Not ' + s.Name) : null,
+        el('button', { type: 'button', class: 'delete',
+          onclick: () => deleteSighting(s.SightingId) }, 'Delete'))));
+  if (known) card.dataset.name = s.Name;
+  return card;
+}
+
+function groupCard (group) {
+  const nameInput = el('input', { class: 'name', placeholder: 'All of them are…',
+    'aria-label': 'name for the whole group' });
+  const ids = group.sightings.map(s => s.SightingId);
+  return el('li', { class: 'group' },
+    el('h2', {}, 'Unknown person ' + group.index + ' · ' + ids.length +
+      (ids.length === 1 ? ' sighting' : ' sightings')),
+    ids.length > 1 ? el('div', { class: 'add' }, nameInput,
+      el('button', { type: 'button', class: 'enrol-all',
+        onclick: () => enrol(ids, nameInput.value.trim()) }, 'These are')) : null,
+    el('ol', { class: 'cards' }, ...group.sightings.map(s => sightingCard(s))));
+}
+
+function sightingsSay (text) {
+  document.getElementById('sightings-status').textContent = text;
+}
+
+async function loadSightings () {
+  const data = await api('/ui/sightings');
+  document.getElementById('sightings-tab').hidden = !data.available;
+  if (!data.available) return;
+  document.getElementById('sighting-groups').replaceChildren(...data.groups.map(groupCard));
+  document.getElementById('sighting-known').replaceChildren(
+    ...data.known.map(s => sightingCard(s)));
+}
+
+async function enrol (ids, name) {
+  if (!name) { sightingsSay('Type the person\'s name first.'); return; }
+  try {
+    const collection = collectionId() || undefined;
+    const result = await api('/ui/sightings/enrol', { method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ids, name, collection }) });
+    sightingsSay('Enrolled as ' + result.name + ' in ' + result.collection + '.');
+    await loadSightings();
+  } catch (error) { sightingsSay(error.message); }
+}
+
+async function reject (id, name) {
+  try {
+    await api('/ui/sightings/reject', { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, name }) });
+    sightingsSay('Noted: that was not ' + name + '.');
+    await loadSightings();
+  } catch (error) { sightingsSay(error.message); }
+}
+
+async function deleteSighting (id) {
+  if (!confirm('Delete this sighting?')) return;
+  try {
+    await api('/ui/sightings/' + id, { method: 'DELETE' });
+    await loadSightings();
+  } catch (error) { sightingsSay(error.message); }
+}
+
+async function searchSightings () {
+  const file = document.getElementById('sighting-photo').files[0];
+  if (!file) return;
+  try {
+    const result = await api('/ui/sightings/search', { method: 'POST', body: file,
+      headers: { 'Content-Type': 'application/octet-stream' } });
+    document.getElementById('sighting-matches').replaceChildren(
+      ...result.matches.map(m => sightingCard(m.sighting, m.similarity)));
+    sightingsSay(result.matches.length ? result.matches.length + ' past sightings of that face.'
+      : 'Nobody like that was seen.');
+  } catch (error) { sightingsSay(error.message); }
+}
+
 // ---- tabs ------------------------------------------------------------------
 
-const loaders = { alerts: loadAlerts, cameras: loadCameras, people: loadPeople };
+const loaders = { alerts: loadAlerts, cameras: loadCameras, people: loadPeople,
+  sightings: loadSightings };
 
 function show (tab) {
   if (!document.getElementById(tab)) tab = 'alerts';
@@ -202,9 +296,11 @@ async function start () {
   document.getElementById('add-face').addEventListener('submit', addFace);
   document.getElementById('new-collection').addEventListener('click', newCollection);
   window.addEventListener('hashchange', () => show(location.hash.slice(1)));
+  document.getElementById('sighting-photo').addEventListener('change', searchSightings);
   await loadCameras().catch(() => {});
+  await loadPeople().catch(() => {});
+  await loadSightings().catch(() => {});
   show(location.hash.slice(1) || 'alerts');
-  if (window.faSightings) window.faSightings.start(api, el, when);
   document.body.dataset.ready = 'true';
 }
 

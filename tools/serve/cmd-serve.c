@@ -155,6 +155,9 @@ run (int argc, gchar **argv)
     {"snapshots-dir", 0, 0, G_OPTION_ARG_FILENAME, &serve.snapshots_dir,
         "Alert snapshots (default: $FACEALERT_SNAPSHOTS_DIR or "
         "~/.local/share/facealert/snapshots)", "DIR"},
+    {"sightings-dir", 0, 0, G_OPTION_ARG_FILENAME, &serve.sightings_dir,
+        "Sightings store (default: $FACEALERT_SIGHTINGS_DIR or "
+        "~/.local/share/facealert/sightings)", "DIR"},
     {"cameras-dir", 0, 0, G_OPTION_ARG_FILENAME, &serve.cameras_dir,
         "facealert-run's camera status files (default: $FACEALERT_CAMERAS_DIR or "
         "~/.local/state/facealert/cameras)", "DIR"},

@@ -77,6 +77,7 @@ fa_serve_response_add_header (FaServeResponse *response, const gchar *name,
 
 typedef struct {
   FaCollectionStore *store;
+  FaSightingStore *sightings;
   GHashTable *analyzers;       /* model name -> FaFaceAnalyzer */
 } Worker;
 
@@ -85,6 +86,7 @@ worker_free (gpointer data)
 {
   Worker *worker = data;
   fa_collection_store_close (worker->store);
+  fa_sighting_store_close (worker->sightings);
   g_clear_pointer (&worker->analyzers, g_hash_table_unref);
   g_free (worker);
 }
@@ -111,6 +113,16 @@ fa_serve_worker_store (FaServe *serve, GError **error)
   if (worker->store == NULL)
     worker->store = fa_collection_store_open (serve->collections_dir, TRUE, 0, error);
   return worker->store;
+}
+
+FaSightingStore *
+fa_serve_worker_sightings (FaServe *serve, GError **error)
+{
+  Worker *worker = this_worker ();
+  /* Not created here: facematch makes it; until then there is none. */
+  if (worker->sightings == NULL)
+    worker->sightings = fa_sighting_store_open (serve->sightings_dir, FALSE, 0, error);
+  return worker->sightings;
 }
 
 FaFaceAnalyzer *

@@ -12,6 +12,7 @@
  *   POST   /ui/collections?id=C              CreateCollection
  *   POST   /ui/faces?collection=C&name=N     IndexFaces of the photo in the body
  *   DELETE /ui/faces/COLLECTION/FACE         DeleteFaces
+ *   ...    /ui/sightings/...                 see serve-web-sightings.c
  *
  * Media is addressed by alert id, camera name or face id, each checked
  * against a strict pattern; the file behind it comes from the stores
@@ -734,6 +735,9 @@ fa_serve_web_api (FaServe *serve, const FaServeRequest *request,
       send_error (response, 404, "no photo of this face");
   } else if (g_str_equal (what, "faces") && n == 3 && g_str_equal (method, "DELETE")) {
     delete_face (serve, parts[1], parts[2], response);
+  } else if (fa_serve_web_sightings (serve, request, (const gchar *const *) parts,
+          response)) {
+    /* answered */
   } else {
     send_error (response, 404, "not found");
   }

@@ -12,4 +12,9 @@ gboolean fa_serve_web_session (FaServe *serve, const FaServeRequest *request,
 /* FALSE when the request's Origin names another site than its Host. */
 gboolean fa_serve_web_same_origin (const FaServeRequest *request);
 
+/* serve-web-sightings.c: answers /ui/sightings/... (@parts: the path after
+ * /ui/, split at '/'); FALSE when @parts is not about sightings. */
+gboolean fa_serve_web_sightings (FaServe *serve, const FaServeRequest *request,
+    const gchar *const *parts, FaServeResponse *response);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
  *                        stream store and fa-media-export.h
  *   serve-web.c          the page: login, logout, static files (GResource)
  *   serve-web-api.c      the page's JSON and media (/ui/...)
+ *   serve-web-sightings.c  the page's sightings (/ui/sightings/...)
  * serve-sessions.c keeps page sessions and the login rate limit,
  * serve-credentials.c the API key pair, serve-json.c small JSON helpers.
  */
@@ -22,6 +23,7 @@
 #include "fa-aws-credentials.h"
 #include "fa-collection.h"
 #include "fa-face-analyzer.h"
+#include "fa-sightings.h"
 #include "fa-stream-store.h"
 #include "serve-sessions.h"
 
@@ -39,6 +41,7 @@ typedef struct {
   gchar *outbox_dir;
   gchar *snapshots_dir;
   gchar *cameras_dir;
+  gchar *sightings_dir;
   gchar *photos_dir;         /* face photos the page shows (private) */
   gchar *cache_dir;          /* clips made for the page, removed at exit */
   gboolean tls;
@@ -87,6 +90,8 @@ void fa_serve_response_add_header (FaServeResponse *response, const gchar *name,
 FaCollectionStore *fa_serve_worker_store (FaServe *serve, GError **error);
 FaFaceAnalyzer *fa_serve_worker_analyzer (FaServe *serve, const gchar *model_name,
     GError **error);
+/* The sightings store; FA_ERROR_NOT_FOUND while no pipeline has made one. */
+FaSightingStore *fa_serve_worker_sightings (FaServe *serve, GError **error);
 
 /* serve-aws.c: every AWS API request (POST / with X-Amz-Target, or one of
  * the KVS paths). */
