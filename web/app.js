@@ -192,6 +192,7 @@ function sightingCard (s, similarity) {
       el('h2', {}, known ? s.Name : 'Unknown'),
       el('div', { class: 'meta' }, s.Camera + ' · ' + when(s.FirstSeenTime) +
         (similarity !== undefined ? ' · ' + similarity.toFixed(0) + ' % like the photo'
+          : known && s.Confirmed ? ' · confirmed'
           : known ? ' · ' + s.Similarity.toFixed(0) + ' %' : '')),
       el('div', { class: 'add' }, nameInput,
         el('button', { type: 'button', class: 'enrol', onclick: () => enrol([s.SightingId],
