@@ -9,6 +9,8 @@
 #include "fa-test.h"
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -291,6 +293,64 @@ test_cookie_flags (void)
   g_assert_nonnull (strstr (r->set_cookie, "Path=/"));
 }
 
+/* With --tls-cert/--tls-key: HTTPS, the cookie Secure, HSTS. */
+static void
+test_tls (void)
+{
+  g_autofree gchar *openssl = g_find_program_in_path ("openssl");
+  if (openssl == NULL) {
+    g_test_skip ("no openssl to make a test certificate");
+    return;
+  }
+  g_autofree gchar *cert = g_build_filename (fixture->root, "cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (fixture->root, "key.pem", NULL);
+  const gchar *make[] = { openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+  g_assert_cmpint (fa_test_run_argv (make, NULL, NULL), ==, 0);
+  const gchar *argv[] = { "facealert", "serve", "--listen", "127.0.0.1:0", "--tls-cert",
+    cert, "--tls-key", key, NULL };
+  FaProc *server = fa_proc_spawn ("serve-tls", FALSE, argv);
+  guint from = 0;
+  const gchar *line = fa_proc_wait_line (server, "facealert serve: listening on ", &from,
+      30);
+  g_assert_nonnull (line);
+  const gchar *url = line + strlen ("facealert serve: listening on ");
+  g_assert_true (g_str_has_prefix (url, "https://127.0.0.1:"));
+
+  GError *error = NULL;
+  g_autoptr (GTlsDatabase) trust = g_tls_file_database_new (cert, &error);
+  g_assert_no_error (error);
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("tls-database", trust,
+      "timeout", 30, NULL);
+  g_autofree gchar *login = g_strconcat (url, "/login", NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", login);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  g_autofree gchar *form = g_strdup ("password=" FA_SERVE_TEST_PASSWORD);
+  g_autoptr (GBytes) body = g_bytes_new (form, strlen (form));
+  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", body);
+  g_autoptr (GBytes) reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 303);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const gchar *cookie_line = soup_message_headers_get_one (headers, "Set-Cookie");
+  g_assert_nonnull (strstr (cookie_line, "; Secure"));
+  g_assert_nonnull (strstr (cookie_line, "HttpOnly"));
+  g_assert_nonnull (soup_message_headers_get_one (headers, "Strict-Transport-Security"));
+
+  /* Plain HTTP on the TLS port gets no page. */
+  g_autofree gchar *plain = g_strdup_printf ("http://%s/", url + strlen ("https://"));
+  g_autoptr (SoupSession) clear = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autoptr (SoupMessage) get = soup_message_new ("GET", plain);
+  g_autoptr (GBytes) page = soup_session_send_and_read (clear, get, NULL, NULL);
+  g_assert_cmpuint (soup_message_get_status (get), !=, 200);
+
+  GPid pid = atoi (g_subprocess_get_identifier (server->proc));
+  kill (pid, SIGTERM);
+  g_assert_cmpint (fa_proc_wait_exit (server, 15), ==, 0);
+  fa_proc_free (server);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -312,6 +372,7 @@ main (int argc, char **argv)
   g_test_add_func ("/serve-security/oversized", test_oversized);
   g_test_add_func ("/serve-security/files-private", test_files_private);
   g_test_add_func ("/serve-security/cookie-flags", test_cookie_flags);
+  g_test_add_func ("/serve-security/tls", test_tls);
   /* Last: it leaves this address rate-limited. */
   g_test_add_func ("/serve-security/login-rate-limit", test_login_rate_limit);
   int status = g_test_run ();
