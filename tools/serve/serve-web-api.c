@@ -38,25 +38,6 @@
 #define SNAPSHOT_MAX_BYTES (20 * 1024 * 1024)
 #define FLOWING_WITHIN_US (15 * G_USEC_PER_SEC)
 
-static void
-send_error (FaServeResponse *response, guint status, const gchar *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "error");
-  json_builder_add_string_value (b, message);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  fa_serve_response_set_json (response, status, root);
-}
-
-static void
-send_builder (FaServeResponse *response, JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  fa_serve_response_set_json (response, 200, root);
-}
-
 /* ---- alerts ------------------------------------------------------------ */
 
 typedef struct {
@@ -222,7 +203,7 @@ get_alerts (FaServe *serve, const FaServeRequest *request, FaServeResponse *resp
   GError *error = NULL;
   g_autoptr (GPtrArray) alerts = list_alerts (serve, camera, limit, &error);
   if (alerts == NULL) {
-    send_error (response, 500, error->message);
+    fa_serve_web_error (response, 500, error->message);
     g_error_free (error);
     return;
   }
@@ -253,7 +234,7 @@ get_alerts (FaServe *serve, const FaServeRequest *request, FaServeResponse *resp
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 static gchar *
@@ -298,7 +279,7 @@ send_file (FaServeResponse *response, const gchar *path, const gchar *type)
   gchar *data = NULL;
   gsize size = 0;
   if (!g_file_get_contents (path, &data, &size, NULL)) {
-    send_error (response, 500, "cannot read the clip back");
+    fa_serve_web_error (response, 500, "cannot read the clip back");
     return;
   }
   g_autoptr (GBytes) bytes = g_bytes_new_take (data, size);
@@ -311,7 +292,7 @@ static void
 send_alert_clip (FaServe *serve, PageAlert *a, FaServeResponse *response)
 {
   if (a->camera == NULL || !fa_stream_name_is_valid (a->camera, NULL)) {
-    send_error (response, 404, "this alert's camera has no recording");
+    fa_serve_web_error (response, 404, "this alert's camera has no recording");
     return;
   }
   g_autofree gchar *path = cache_path (serve, "alert", a->id, "mp4");
@@ -329,7 +310,7 @@ send_alert_clip (FaServe *serve, PageAlert *a, FaServeResponse *response)
   fa_export_result_clear (&result);
   if (!ok) {
     gboolean missing = g_error_matches (error, FA_ERROR, FA_ERROR_NOT_FOUND);
-    send_error (response, missing ? 404 : 500, missing
+    fa_serve_web_error (response, missing ? 404 : 500, missing
         ? "no recording around this alert (kvssink with this camera's name?)"
         : error->message);
     g_error_free (error);
@@ -347,12 +328,12 @@ get_alert_media (FaServe *serve, const gchar *id, const gchar *what,
     FaServeResponse *response)
 {
   if (!fa_serve_is_uuid (id)) {
-    send_error (response, 400, "an alert id is a UUID");
+    fa_serve_web_error (response, 400, "an alert id is a UUID");
     return;
   }
   PageAlert *a = find_alert (serve, id);
   if (a == NULL) {
-    send_error (response, 404, "no such alert");
+    fa_serve_web_error (response, 404, "no such alert");
     return;
   }
   if (g_str_equal (what, "clip.mp4")) {
@@ -363,9 +344,9 @@ get_alert_media (FaServe *serve, const gchar *id, const gchar *what,
     if (jpeg != NULL)
       fa_serve_response_set (response, 200, "image/jpeg", jpeg);
     else
-      send_error (response, 404, "this alert has no such snapshot");
+      fa_serve_web_error (response, 404, "this alert has no such snapshot");
   } else {
-    send_error (response, 404, "not found");
+    fa_serve_web_error (response, 404, "not found");
   }
   page_alert_free (a);
 }
@@ -515,7 +496,7 @@ get_cameras (FaServe *serve, FaServeResponse *response)
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 typedef struct {
@@ -537,7 +518,7 @@ get_latest_frame (FaServe *serve, const gchar *name, FaServeResponse *response)
 {
   GError *error = NULL;
   if (!fa_stream_name_is_valid (name, NULL)) {
-    send_error (response, 400, "not a camera name");
+    fa_serve_web_error (response, 400, "not a camera name");
     return;
   }
   g_autoptr (GPtrArray) streams = fa_stream_store_list_streams (serve->streams, &error);
@@ -547,14 +528,14 @@ get_latest_frame (FaServe *serve, const gchar *name, FaServeResponse *response)
       info = g_ptr_array_index (streams, i);
   g_clear_error (&error);
   if (info == NULL || info->fragment_count == 0) {
-    send_error (response, 404, "this camera has no recording");
+    fa_serve_web_error (response, 404, "this camera has no recording");
     return;
   }
   g_autoptr (GPtrArray) newest = fa_stream_store_list_fragments (serve->streams, name,
       FA_TIMESTAMP_PRODUCER, info->last_producer_end_us - 60 * G_USEC_PER_SEC,
       G_MAXINT64, FALSE, &error);
   if (newest == NULL || newest->len == 0) {
-    send_error (response, 404, "this camera has no recent recording");
+    fa_serve_web_error (response, 404, "this camera has no recent recording");
     g_clear_error (&error);
     return;
   }
@@ -569,7 +550,7 @@ get_latest_frame (FaServe *serve, const gchar *name, FaServeResponse *response)
       f->producer_us + f->duration_us, &options, keep_image, &one, &result, &error);
   fa_export_result_clear (&result);
   if (!ok || one.jpeg == NULL) {
-    send_error (response, 500, error != NULL ? error->message : "no frame decoded");
+    fa_serve_web_error (response, 500, error != NULL ? error->message : "no frame decoded");
     g_clear_error (&error);
   } else {
     fa_serve_response_set (response, 200, "image/jpeg", one.jpeg);
@@ -587,7 +568,7 @@ get_faces (FaServe *serve, FaServeResponse *response)
   g_autoptr (GPtrArray) collections = store != NULL ? fa_collection_list (store, &error)
       : NULL;
   if (collections == NULL) {
-    send_error (response, 500, error->message);
+    fa_serve_web_error (response, 500, error->message);
     g_error_free (error);
     return;
   }
@@ -619,7 +600,7 @@ get_faces (FaServe *serve, FaServeResponse *response)
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 /* Runs Rekognition operation @op on @input and answers with its output. */
@@ -630,7 +611,7 @@ answer_call (FaServe *serve, const gchar *op, JsonObject *input, FaServeResponse
   g_autofree gchar *code = NULL, *message = NULL;
   g_autoptr (JsonNode) out = fa_serve_aws_call (serve, op, input, &status, &code, &message);
   if (out == NULL)
-    send_error (response, status >= 400 && status < 600 ? status : 400, message);
+    fa_serve_web_error (response, status >= 400 && status < 600 ? status : 400, message);
   else
     fa_serve_response_set_json (response, 200, out);
 }
@@ -653,7 +634,7 @@ post_face (FaServe *serve, const FaServeRequest *request, FaServeResponse *respo
   const guchar *data = request->body != NULL ? g_bytes_get_data (request->body, &size)
       : NULL;
   if (size == 0) {
-    send_error (response, 400, "send the photo as the request body");
+    fa_serve_web_error (response, 400, "send the photo as the request body");
     return;
   }
   g_autofree gchar *base64 = g_base64_encode (data, size);
@@ -687,7 +668,7 @@ fa_serve_web_api (FaServe *serve, const FaServeRequest *request,
 {
   g_autofree gchar *csrf = NULL;
   if (!fa_serve_web_session (serve, request, &csrf)) {
-    send_error (response, 401, "log in first");
+    fa_serve_web_error (response, 401, "log in first");
     return;
   }
   gboolean get = g_str_equal (request->method, "GET")
@@ -695,7 +676,7 @@ fa_serve_web_api (FaServe *serve, const FaServeRequest *request,
   if (!get) {
     const gchar *token = fa_serve_request_header (request, "X-CSRF-Token");
     if (!fa_serve_web_same_origin (request) || !fa_serve_token_equal (token, csrf)) {
-      send_error (response, 403, "missing or wrong CSRF token: reload the page");
+      fa_serve_web_error (response, 403, "missing or wrong CSRF token: reload the page");
       return;
     }
   }
@@ -709,7 +690,7 @@ fa_serve_web_api (FaServe *serve, const FaServeRequest *request,
     json_builder_begin_object (b);
     fa_serve_json_add_string (b, "csrf", csrf);
     json_builder_end_object (b);
-    send_builder (response, b);
+    fa_serve_web_send (response, b);
   } else if (g_str_equal (what, "alerts") && n == 1 && get) {
     get_alerts (serve, request, response);
   } else if (g_str_equal (what, "alerts") && n == 3 && get) {
@@ -732,13 +713,13 @@ fa_serve_web_api (FaServe *serve, const FaServeRequest *request,
     if (photo != NULL)
       fa_serve_response_set (response, 200, "image/jpeg", photo);
     else
-      send_error (response, 404, "no photo of this face");
+      fa_serve_web_error (response, 404, "no photo of this face");
   } else if (g_str_equal (what, "faces") && n == 3 && g_str_equal (method, "DELETE")) {
     delete_face (serve, parts[1], parts[2], response);
   } else if (fa_serve_web_sightings (serve, request, (const gchar *const *) parts,
           response)) {
     /* answered */
   } else {
-    send_error (response, 404, "not found");
+    fa_serve_web_error (response, 404, "not found");
   }
 }

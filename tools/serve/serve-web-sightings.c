@@ -26,32 +26,14 @@
 #define SEARCH_MAX_MATCHES 50
 
 static void
-send_error (FaServeResponse *response, guint status, const gchar *message)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  fa_serve_json_add_string (b, "error", message);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  fa_serve_response_set_json (response, status, root);
-}
-
-static void
 send_failure (FaServeResponse *response, GError *error)
 {
   guint status = g_error_matches (error, FA_ERROR, FA_ERROR_NOT_FOUND) ? 404
       : error->domain == FA_ERROR && (error->code == FA_ERROR_INVALID_ARGUMENT
       || error->code == FA_ERROR_BAD_IMAGE || error->code == FA_ERROR_NO_FACE
       || error->code == FA_ERROR_EXISTS) ? 400 : 500;
-  send_error (response, status, error->message);
+  fa_serve_web_error (response, status, error->message);
   g_error_free (error);
-}
-
-static void
-send_builder (FaServeResponse *response, JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  fa_serve_response_set_json (response, 200, root);
 }
 
 static gboolean
@@ -112,7 +94,7 @@ get_overview (FaSightingStore *store, FaServeResponse *response)
   json_builder_set_member_name (b, "known");
   add_sighting_list (b, recent);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 /* The request body as a JSON object. */
@@ -168,13 +150,13 @@ post_enrol (FaServe *serve, FaSightingStore *store, const FaServeRequest *reques
     return;
   }
   if (ids_node == NULL || !JSON_NODE_HOLDS_ARRAY (ids_node)) {
-    send_error (response, 400, "give the sightings to enrol as \"ids\": [...]");
+    fa_serve_web_error (response, 400, "give the sightings to enrol as \"ids\": [...]");
     return;
   }
   JsonArray *array = json_node_get_array (ids_node);
   guint n = json_array_get_length (array);
   if (n == 0 || n > 1000) {
-    send_error (response, 400, "give 1 to 1000 sighting ids");
+    fa_serve_web_error (response, 400, "give 1 to 1000 sighting ids");
     return;
   }
   g_autofree gint64 *ids = g_new (gint64, n);
@@ -182,7 +164,7 @@ post_enrol (FaServe *serve, FaSightingStore *store, const FaServeRequest *reques
     JsonNode *item = json_array_get_element (array, i);
     if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_INT64
         || (ids[i] = json_node_get_int (item)) <= 0) {
-      send_error (response, 400, "sighting ids are positive integers");
+      fa_serve_web_error (response, 400, "sighting ids are positive integers");
       return;
     }
   }
@@ -213,7 +195,7 @@ post_enrol (FaServe *serve, FaSightingStore *store, const FaServeRequest *reques
     json_builder_add_string_value (b, ((FaStoredFace *) g_ptr_array_index (faces, i))->face_id);
   json_builder_end_array (b);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 static void
@@ -235,7 +217,7 @@ post_reject (FaServe *serve, FaSightingStore *store, const FaServeRequest *reque
     return;
   }
   if (id == 0) {
-    send_error (response, 400, "give the sighting as \"id\"");
+    fa_serve_web_error (response, 400, "give the sighting as \"id\"");
     return;
   }
   FaCollectionStore *collections = fa_serve_worker_store (serve, &error);
@@ -251,7 +233,7 @@ post_reject (FaServe *serve, FaSightingStore *store, const FaServeRequest *reque
   }
   g_autoptr (JsonBuilder) b = json_builder_new ();
   fa_json_add_sighting (b, after);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 static void
@@ -300,7 +282,7 @@ post_search (FaServe *serve, FaSightingStore *store, const FaServeRequest *reque
   }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  send_builder (response, b);
+  fa_serve_web_send (response, b);
 }
 
 gboolean
@@ -322,7 +304,7 @@ fa_serve_web_sightings (FaServe *serve, const FaServeRequest *request,
       json_builder_set_member_name (b, "available");
       json_builder_add_boolean_value (b, FALSE);
       json_builder_end_object (b);
-      send_builder (response, b);
+      fa_serve_web_send (response, b);
       g_error_free (error);
     } else {
       send_failure (response, error);
@@ -350,12 +332,12 @@ fa_serve_web_sightings (FaServe *serve, const FaServeRequest *request,
       json_builder_begin_object (b);
       fa_serve_json_add_int (b, "deleted", id);
       json_builder_end_object (b);
-      send_builder (response, b);
+      fa_serve_web_send (response, b);
     } else {
       send_failure (response, error);
     }
   } else {
-    send_error (response, 404, "not found");
+    fa_serve_web_error (response, 404, "not found");
   }
   return TRUE;
 }

@@ -47,6 +47,25 @@ fa_serve_web_same_origin (const FaServeRequest *request)
   return sep != NULL && g_str_equal (sep + 3, host);
 }
 
+void
+fa_serve_web_error (FaServeResponse *response, guint status, const gchar *message)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  fa_serve_response_set_json (response, status, root);
+}
+
+void
+fa_serve_web_send (FaServeResponse *response, JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  fa_serve_response_set_json (response, 200, root);
+}
+
 static void
 send_resource (FaServeResponse *response, const gchar *name, const gchar *type)
 {
