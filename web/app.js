@@ -109,7 +109,9 @@ function collectionId () {
 function personCard (collection, name, faces) {
   return el('li', { class: 'card person', dataset: { name } },
     el('div', { class: 'body' }, el('h2', {}, name),
-      el('div', { class: 'meta' }, faces.length + (faces.length === 1 ? ' photo' : ' photos'))),
+      el('div', { class: 'meta' }, faces.length + (faces.length === 1 ? ' photo' : ' photos')),
+      el('button', { type: 'button', class: 'remove-person',
+        onclick: () => deletePerson(collection, name, faces) }, 'Remove ' + name)),
     el('div', { class: 'faces' }, ...faces.map(f => el('div', { class: 'face' },
       f.photo ? el('img', { alt: name, src: '/ui/faces/' + collection + '/' + f.face_id + '.jpg' })
         : el('div', { class: 'nophoto' }, 'enrolled elsewhere'),
@@ -163,6 +165,16 @@ async function deleteFace (collection, faceId) {
   if (!confirm('Delete this photo from the collection?')) return;
   try {
     await api('/ui/faces/' + collection + '/' + faceId, { method: 'DELETE' });
+    await loadPeople();
+  } catch (error) { say(error.message); }
+}
+
+async function deletePerson (collection, name, faces) {
+  if (!confirm('Remove ' + name + ' and all their photos from ' + collection + '?')) return;
+  try {
+    for (const face of faces)
+      await api('/ui/faces/' + collection + '/' + face.face_id, { method: 'DELETE' });
+    say('Removed ' + name + '.');
     await loadPeople();
   } catch (error) { say(error.message); }
 }
