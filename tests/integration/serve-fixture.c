@@ -84,6 +84,7 @@ fa_serve_fixture_new (gboolean record)
   set_dir (f->root, "FACEALERT_SNAPSHOTS_DIR", "snapshots");
   set_dir (f->root, "FACEALERT_OUTBOX_DIR", "outbox");
   set_dir (f->root, "FACEALERT_CAMERAS_DIR", "cameras");
+  set_dir (f->root, "FACEALERT_SIGHTINGS_DIR", "sightings");
   /* Never the user's AWS settings. */
   g_unsetenv ("AWS_ACCESS_KEY_ID");
   g_unsetenv ("AWS_SECRET_ACCESS_KEY");
