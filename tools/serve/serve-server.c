@@ -153,6 +153,7 @@ typedef struct {
 } Job;
 
 static GMainContext *main_context;
+static gboolean stopping;      /* main thread only: the server is going away */
 
 static void
 job_free (Job *job)
@@ -217,7 +218,7 @@ static gboolean
 job_done (gpointer data)
 {
   Job *job = data;
-  if (!job->gone) {
+  if (!job->gone && !stopping) {
     send_response (job->serve, job->msg, &job->response);
     soup_server_message_unpause (job->msg);
   }
@@ -469,8 +470,10 @@ fa_serve_run (FaServe *serve, const gchar *listen, const gchar *tls_cert,
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  stopping = TRUE;
   soup_server_disconnect (server);
-  g_thread_pool_free (pool, TRUE, FALSE);
+  /* Queued work is dropped; work under way finishes (it uses @serve). */
+  g_thread_pool_free (pool, TRUE, TRUE);
   /* Jobs finished during the wait queued their answers: drop them. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
