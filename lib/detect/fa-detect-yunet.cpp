@@ -5,6 +5,7 @@
 #include <opencv2/objdetect.hpp>
 
 #include <algorithm>
+#include <opencv2/imgproc.hpp>
 
 namespace {
 
@@ -21,6 +22,7 @@ namespace {
 constexpr float kMaxLandmarkOutside = 0.10f;
 constexpr float kMaxEyeHeight = 0.50f;
 constexpr double kMinFaceStddev = 4.0;
+constexpr int kMinInputSide = 64;
 
 bool
 plausible (const cv::Mat &bgr, const FaFace &face)
@@ -54,8 +56,15 @@ class YuNet final : public _FaDetectorBackend {
         config->score_threshold, config->nms_threshold, 5000);
   }
 
-  void detect (const cv::Mat &bgr, std::vector<FaFace> &faces) override
+  void detect (const cv::Mat &frame, std::vector<FaFace> &faces) override
   {
+    /* Below 64 pixels a side the network's last feature maps are empty and
+     * OpenCV throws ("total(os[i]) > 0"): pad right and bottom, so boxes
+     * keep their coordinates. */
+    cv::Mat bgr = frame;
+    if (frame.cols < kMinInputSide || frame.rows < kMinInputSide)
+      cv::copyMakeBorder (frame, bgr, 0, std::max (0, kMinInputSide - frame.rows), 0,
+          std::max (0, kMinInputSide - frame.cols), cv::BORDER_CONSTANT, cv::Scalar::all (0));
     if (bgr.size () != input_size_) {
       detector_->setInputSize (bgr.size ());
       input_size_ = bgr.size ();
@@ -98,6 +107,7 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
     GError **error)
 {
   try {
+    fa::quiet_opencv_logging ();
     auto *backend = new YuNet (model_path, config);
     /* FaceDetectorYN parses the ONNX lazily on some versions: run once on a
      * tiny frame so a corrupt model fails here, not on the first video frame. */
@@ -107,8 +117,9 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
     return backend;
   } catch (const std::exception &e) {
     g_set_error (error, FA_ERROR, FA_ERROR_CORRUPT,
-        "cannot load YuNet model %s (corrupt or not a YuNet 2022mar ONNX file; "
-        "run scripts/fetch-models.sh): %s", model_path, e.what ());
+        "cannot load YuNet model %s: corrupt or not a YuNet 2022mar ONNX file "
+        "(run scripts/fetch-models.sh)", model_path);
+    g_debug ("YuNet: %s", e.what ());
     return nullptr;
   }
 }

@@ -148,21 +148,13 @@ suppress_overlaps (FaFace *faces, guint n, float iou_max)
   return kept;
 }
 
-int
-fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
-    GError **error)
+/* Maps @found (in a frame scaled by @scale) back to the input, keeps what
+ * passes the score and size filters, sorts, suppresses overlaps and caps the
+ * count; appends to @faces and returns how many. */
+static int
+keep_faces (FaDetector *detector, GArray *found, double scale, GArray *faces)
 {
   const FaDetectorConfig *config = &detector->config;
-  double scale = 1.0;
-  if (config->detect_width > 0 && image->width > config->detect_width)
-    scale = (double) config->detect_width / image->width;
-
-  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
-  if (!fa_detector_backend_detect (detector->backend, image, scale, min_face, found, error))
-    return -1;
-
-  /* Back to input coordinates, then size and score filters. */
   const float inv = (float) (1.0 / scale);
   guint kept_from = faces->len;
   for (guint i = 0; i < found->len; i++) {
@@ -201,6 +193,36 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
     n = config->max_faces;
   }
   return (int) n;
+}
+
+int
+fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
+    GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = 1.0;
+  if (config->detect_width > 0 && image->width > config->detect_width)
+    scale = (double) config->detect_width / image->width;
+
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect (detector->backend, image, scale, min_face, found, error))
+    return -1;
+  return keep_faces (detector, found, scale, faces);
+}
+
+int
+fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
+    int canvas_side, GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = (double) canvas_side / ((1.0 + 2.0 * pad) * MAX (image->width, image->height));
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
+          found, error))
+    return -1;
+  return keep_faces (detector, found, 1.0, faces);
 }
 
 const FaDetectorConfig *
