@@ -173,6 +173,14 @@ fa_serve_json_get_blob (JsonObject *object, const gchar *name, gsize max_bytes,
   return TRUE;
 }
 
+const gchar *
+fa_serve_json_string_member (JsonObject *object, const gchar *name)
+{
+  JsonNode *n = object != NULL ? json_object_get_member (object, name) : NULL;
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n)
+      && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
+}
+
 void
 fa_serve_json_add_string (JsonBuilder *builder, const gchar *name, const gchar *value)
 {

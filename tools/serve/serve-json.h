@@ -26,6 +26,9 @@ gboolean fa_serve_json_get_strings (JsonObject *object, const gchar *name,
 gboolean fa_serve_json_get_blob (JsonObject *object, const gchar *name,
     gsize max_bytes, GBytes **value, GError **error);
 
+/* Member @name of @object when it is a string, else NULL (no error). */
+const gchar *fa_serve_json_string_member (JsonObject *object, const gchar *name);
+
 void fa_serve_json_add_string (JsonBuilder *builder, const gchar *name,
     const gchar *value);
 void fa_serve_json_add_int (JsonBuilder *builder, const gchar *name, gint64 value);

@@ -10,7 +10,9 @@
  *   serve-kvs.c          Kinesis Video Streams + archived media over the
  *                        stream store and fa-media-export.h
  *   serve-web.c          the page: login, logout, static files (GResource)
- *   serve-web-api.c      the page's JSON and media (/ui/...)
+ *   serve-web-api.c      the page's JSON and media (/ui/...): routing, faces
+ *   serve-web-alerts.c   alerts, their snapshots and clips
+ *   serve-web-cameras.c  camera status and latest frames
  *   serve-web-sightings.c  the page's sightings (/ui/sightings/...)
  * serve-sessions.c keeps page sessions and the login rate limit,
  * serve-credentials.c the API key pair, serve-json.c small JSON helpers.
