@@ -240,6 +240,21 @@ feeder_result (Feeder *feeder, FaExportResult *result)
   result->stopped_at = g_steal_pointer (&feeder->stopped_at);
 }
 
+/* The pipeline of @desc, or a line saying what to install. */
+static GstElement *
+build_pipeline (const gchar *desc, const gchar *what, const gchar *packages,
+    GError **error)
+{
+  GError *local = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &local);
+  if (pipeline == NULL) {
+    g_set_error (error, FA_ERROR, FA_ERROR_FAILED, "cannot build the %s pipeline: %s "
+        "(install %s)", what, local->message, packages);
+    g_error_free (local);
+  }
+  return pipeline;
+}
+
 /* ---- clip ------------------------------------------------------------- */
 
 gboolean
@@ -256,12 +271,9 @@ fa_export_clip (FaStreamStore *store, const gchar *stream, gint64 start_us,
   const gchar *parse = feeder.first->codec == FA_CODEC_H265 ? "h265parse" : "h264parse";
   g_autofree gchar *desc = g_strdup_printf ("appsrc name=src ! %s ! mp4mux ! "
       "filesink name=sink", parse);
-  GError *local = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &local);
+  GstElement *pipeline = build_pipeline (desc, "export", "gst-plugins-good and "
+      "gst-plugins-bad", error);
   if (pipeline == NULL) {
-    g_set_error (error, FA_ERROR, FA_ERROR_FAILED, "cannot build the export pipeline: "
-        "%s (install gst-plugins-good and gst-plugins-bad)", local->message);
-    g_error_free (local);
     feeder_clear (&feeder);
     return FALSE;
   }
@@ -360,12 +372,9 @@ fa_export_images (FaStreamStore *store, const gchar *stream, gint64 start_us,
   g_autofree gchar *desc = g_strdup_printf ("appsrc name=src ! decodebin ! "
       "videoconvert name=conv %s%s ! %s name=enc ! fakesink sync=false",
       size != NULL ? "! videoscale ! " : "", size != NULL ? size : "", encoder);
-  GError *local = NULL;
-  GstElement *pipeline = gst_parse_launch (desc, &local);
+  GstElement *pipeline = build_pipeline (desc, "image", "gst-plugins-good and gst-libav",
+      error);
   if (pipeline == NULL) {
-    g_set_error (error, FA_ERROR, FA_ERROR_FAILED, "cannot build the image pipeline: "
-        "%s (install gst-plugins-good and gst-libav)", local->message);
-    g_error_free (local);
     feeder_clear (&feeder);
     return FALSE;
   }

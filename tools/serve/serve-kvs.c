@@ -74,17 +74,23 @@ find_stream (FaServeCall *call, const gchar *name)
   return NULL;
 }
 
-/* A store error about @stream, without the store's paths or CLI hints. */
+/* A store error about @stream, as KVS says it: without the store's paths or
+ * CLI hints. */
 static gboolean
 store_failed (FaServeCall *call, const gchar *stream, GError *error)
 {
-  if (g_error_matches (error, FA_ERROR, FA_ERROR_NOT_FOUND)
-      && g_strrstr (error->message, "no stream") != NULL) {
-    g_error_free (error);
-    return fa_serve_call_fail (call, 404, "ResourceNotFoundException",
-        "The requested stream %s is not found or not active.", stream);
-  }
-  return fa_serve_call_fail_error (call, error);
+  const gchar *missing = NULL;
+  if (g_error_matches (error, FA_ERROR, FA_ERROR_NOT_FOUND))
+    missing = g_strrstr (error->message, "no stream") != NULL
+        ? "The requested stream %s is not found or not active."
+        : g_strrstr (error->message, "has no media") != NULL
+        ? "No fragments found in the stream %s for the requested timestamp range."
+        : NULL;
+  if (missing == NULL)
+    return fa_serve_call_fail_error (call, error);
+  g_error_free (error);
+  g_autofree gchar *message = g_strdup_printf (missing, stream);
+  return fa_serve_call_fail (call, 404, "ResourceNotFoundException", "%s", message);
 }
 
 static void
@@ -286,19 +292,6 @@ to_producer_range (FaServeCall *call, const gchar *stream, gint64 *start_us,
   return TRUE;
 }
 
-/* An export error as KVS says it. */
-static gboolean
-export_failed (FaServeCall *call, const gchar *stream, GError *error)
-{
-  if (g_error_matches (error, FA_ERROR, FA_ERROR_NOT_FOUND)
-      && g_strrstr (error->message, "has no media") != NULL) {
-    g_error_free (error);
-    return fa_serve_call_fail (call, 404, "ResourceNotFoundException",
-        "No fragments found in the stream %s for the requested timestamp range.", stream);
-  }
-  return store_failed (call, stream, error);
-}
-
 static gboolean
 get_clip (FaServeCall *call)
 {
@@ -331,7 +324,7 @@ get_clip (FaServeCall *call)
       &result, &error);
   fa_export_result_clear (&result);
   if (!ok)
-    return export_failed (call, name, error);
+    return store_failed (call, name, error);
   gchar *data = NULL;
   gsize size = 0;
   gboolean read = g_file_get_contents (path, &data, &size, &error);
@@ -442,7 +435,7 @@ get_images (FaServeCall *call)
   fa_export_result_clear (&result);
   json_builder_end_array (call->output);
   if (!ok)
-    return export_failed (call, name, error);
+    return store_failed (call, name, error);
   gint64 next_us = list.last_us + options.interval_us;
   if (list.count == options.max_images && next_us <= end_us) {
     g_autofree gchar *next = fa_serve_next_token ((guint64) next_us, scope);
