@@ -10,7 +10,13 @@
  *                (the household's mode and alert switches)
  *   checkpoints  $FACEALERT_CHECKPOINTS_DIR  else $XDG_STATE_HOME/facealert/checkpoints
  *                (`facealert consume`'s position in each stream)
- * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
+ *   cameras      $FACEALERT_CAMERAS_DIR      else $XDG_STATE_HOME/facealert/cameras
+ *                (facealert-run's per-camera status files)
+ *   config       $FACEALERT_CONFIG_DIR       else $XDG_CONFIG_HOME/facealert
+ *                (the server's API key pair and page password)
+ *   sightings    $FACEALERT_SIGHTINGS_DIR    else $XDG_DATA_HOME/facealert/sightings
+ * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state,
+ * $XDG_CONFIG_HOME to ~/.config.)
  */
 #pragma once
 
@@ -26,6 +32,9 @@ typedef enum {
   FA_DIR_OUTBOX,
   FA_DIR_STATE,
   FA_DIR_CHECKPOINTS,
+  FA_DIR_CAMERAS,
+  FA_DIR_CONFIG,
+  FA_DIR_SIGHTINGS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */
