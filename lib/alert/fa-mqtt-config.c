@@ -1,6 +1,7 @@
 /* facealert: MQTT broker settings and credentials. See fa-mqtt-config.h. */
 #include "fa-mqtt-config.h"
 #include "fa-error.h"
+#include "fa-paths.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -193,10 +194,8 @@ default_credentials_file (void)
   const gchar *env = g_getenv ("FACEALERT_MQTT_CREDENTIALS");
   if (is_set (env))
     return g_strdup (env);
-  const gchar *config = g_getenv ("XDG_CONFIG_HOME");
-  g_autofree gchar *base = config != NULL && g_path_is_absolute (config)
-      ? g_strdup (config) : g_build_filename (g_get_home_dir (), ".config", NULL);
-  return g_build_filename (base, "facealert", "mqtt-credentials", NULL);
+  g_autofree gchar *dir = fa_paths_dir (FA_DIR_CONFIG);
+  return g_build_filename (dir, "mqtt-credentials", NULL);
 }
 
 gboolean

@@ -9,8 +9,8 @@
  *   1. explicit values (alertsink's mqtt-user / mqtt-password);
  *   2. FACEALERT_MQTT_USER / FACEALERT_MQTT_PASSWORD;
  *   3. a credentials file: the one given (mqtt-credentials-file), else
- *      $FACEALERT_MQTT_CREDENTIALS, else $XDG_CONFIG_HOME/facealert/mqtt-credentials
- *      (~/.config/...) when it exists. "username = NAME" and
+ *      $FACEALERT_MQTT_CREDENTIALS, else mqtt-credentials in FA_DIR_CONFIG
+ *      ($FACEALERT_CONFIG_DIR, else ~/.config/facealert) when it exists. "username = NAME" and
  *      "password = SECRET" lines, '#' comments. It must be private to its
  *      owner (mode 0600 or stricter), as ssh demands of its keys.
  *   4. none (anonymous).

@@ -50,6 +50,7 @@ fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method)
     .nms_threshold = 0.3f,
     .min_size = (method == FA_DETECT_HOG || method == FA_DETECT_MMOD) ? 40 : 20,
     .detect_width = 640,
+    .region_detect_width = -1,
     .max_faces = 0,
     .landmarks = TRUE,
     .landmark_model_path = NULL,
@@ -148,20 +149,14 @@ suppress_overlaps (FaFace *faces, guint n, float iou_max)
   return kept;
 }
 
-/* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
- * the frame's detection @scale; appends the faces that pass the score and
- * size filters to @faces, in frame coordinates. */
-static gboolean
-detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
-    GArray *faces, GError **error)
+/* Appends the faces of @found (found in a view whose origin is @ox, @oy in
+ * the frame, scaled by @scale) that pass the score and size filters to
+ * @faces, in frame coordinates. */
+static void
+keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy,
+    GArray *faces)
 {
   const FaDetectorConfig *config = &detector->config;
-  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
-  if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
-    return FALSE;
-
-  /* Back to frame coordinates, then size and score filters. */
   const float inv = (float) (1.0 / scale);
   for (guint i = 0; i < found->len; i++) {
     FaFace face = g_array_index (found, FaFace, i);
@@ -186,6 +181,19 @@ detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, in
       continue;
     g_array_append_val (faces, face);
   }
+}
+
+/* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
+ * the frame's detection @scale; appends the faces that pass the filters. */
+static gboolean
+detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
+    GArray *faces, GError **error)
+{
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (detector->config.min_size * scale);
+  if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
+    return FALSE;
+  keep_faces (detector, found, scale, ox, oy, faces);
   return TRUE;
 }
 
@@ -234,13 +242,27 @@ int
 fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect *regions,
     guint n_regions, GArray *faces, GError **error)
 {
-  const double scale = detect_scale (&detector->config, image);
-  /* The backends need a few pixels to work on: grow tiny regions to at
-   * least this, in detection pixels. */
-  const int min_side = (int) ceil (FA_DETECT_MIN_REGION / scale);
+  const FaDetectorConfig *config = &detector->config;
+  const double frame_scale = detect_scale (config, image);
+  double max_scale = frame_scale;
+  if (config->region_detect_width >= 0) {
+    FaDetectorConfig regional = *config;
+    regional.detect_width = config->region_detect_width;
+    max_scale = MAX (frame_scale, detect_scale (&regional, image));
+  }
   guint kept_from = faces->len;
   for (guint i = 0; i < n_regions; i++) {
     const FaRect *r = &regions[i];
+    /* A face is about a quarter of its person's region wide: search each
+     * region just finely enough to see that face at FA_DETECT_REGION_FACE
+     * pixels, between the frame's scale and region_detect_width's. A near
+     * person costs no more than in a whole-frame search, a far one gets
+     * the pixels its small face needs. */
+    const double want = FA_DETECT_REGION_FACE * 4.0 / MAX (r->width, 1.f);
+    const double scale = CLAMP (want, frame_scale, max_scale);
+    /* The backends need a few pixels to work on: grow tiny regions to at
+     * least this, in detection pixels. */
+    const int min_side = (int) ceil (FA_DETECT_MIN_REGION / scale);
     int w = MAX ((int) ceilf (r->width), min_side), h = MAX ((int) ceilf (r->height), min_side);
     int x = (int) floorf (r->x + r->width / 2) - w / 2, y = (int) floorf (r->y + r->height / 2) - h / 2;
     x = CLAMP (x, 0, MAX (image->width - w, 0));
@@ -251,11 +273,30 @@ fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect 
     /* Only a frame smaller than the minimum leaves a smaller crop. */
     if (MIN (view.width, view.height) * scale < FA_DETECT_MIN_REGION - 1)
       continue;
+    g_debug ("region %.0f,%.0f %.0fx%.0f: crop %d,%d %dx%d at scale %.2f", r->x, r->y, r->width,
+        r->height, x, y, view.width, view.height, scale);
     if (!detect_view (detector, &view, scale, x, y, faces, error)) {
       g_array_set_size (faces, kept_from);
       return -1;
     }
   }
+  return finish_faces (detector, faces, kept_from);
+}
+
+int
+fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
+    int canvas_side, GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = (double) canvas_side / ((1.0 + 2.0 * pad) * MAX (image->width, image->height));
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
+          found, error))
+    return -1;
+  guint kept_from = faces->len;
+  /* The backend already maps the boxes back to @image. */
+  keep_faces (detector, found, 1.0, 0, 0, faces);
   return finish_faces (detector, faces, kept_from);
 }
 
@@ -273,6 +314,7 @@ fa_detector_update (FaDetector *detector, const FaDetectorConfig *config)
   c->nms_threshold = config->nms_threshold;
   c->min_size = config->min_size;
   c->detect_width = config->detect_width;
+  c->region_detect_width = config->region_detect_width;
   c->max_faces = config->max_faces;
   fa_detector_backend_configure (detector->backend, c);
 }

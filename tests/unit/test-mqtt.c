@@ -115,7 +115,8 @@ test_config (void)
   /* Credentials: properties, else environment, else a private file. */
   g_autofree gchar *dir = fa_test_make_tmpdir ("fa-mqtt-config");
   g_autofree gchar *file = g_build_filename (dir, "creds", NULL);
-  g_setenv ("XDG_CONFIG_HOME", dir, TRUE);
+  g_autofree gchar *default_dir = g_build_filename (dir, "facealert", NULL);
+  g_setenv ("FACEALERT_CONFIG_DIR", default_dir, TRUE);
   g_unsetenv ("FACEALERT_MQTT_USER");
   g_unsetenv ("FACEALERT_MQTT_PASSWORD");
   g_unsetenv ("FACEALERT_MQTT_CREDENTIALS");
@@ -152,7 +153,6 @@ test_config (void)
   g_assert_cmpstr (c->user, ==, "fileuser");
   g_assert_cmpstr (c->password, ==, PASSWORD);
   /* The default file, found by itself. */
-  g_autofree gchar *default_dir = g_build_filename (dir, "facealert", NULL);
   g_autofree gchar *default_file = g_build_filename (default_dir, "mqtt-credentials",
       NULL);
   g_mkdir (default_dir, 0700);
@@ -174,7 +174,7 @@ test_config (void)
     g_assert_nonnull (strstr (error->message, "cannot be used in MQTT topics"));
     g_clear_error (&error);
   }
-  g_unsetenv ("XDG_CONFIG_HOME");
+  g_unsetenv ("FACEALERT_CONFIG_DIR");
   fa_test_rm_rf (dir);
 }
 
