@@ -18,7 +18,10 @@
  * Faces are tracked across frames (IoU tracker); each track's face is embedded
  * every #FaFaceMatch:embed-interval frames, at most
  * #FaFaceMatch:max-track-embeddings times, and the mean of its embeddings is
- * searched in the collection. After #FaFaceMatch:min-track-evidence
+ * compared with each person of the collection, one template per person (the
+ * mean of their photos) as `facealert faces search` does; a person's "not
+ * this face" examples (`facealert sightings reject`) keep their name off a
+ * face like it. After #FaFaceMatch:min-track-evidence
  * embeddings the track is "decided": known (as the best match's name) when the
  * similarity reaches #FaFaceMatch:face-match-threshold, unknown otherwise.
  * The collection is re-read within #FaFaceMatch:refresh-interval ms of any
@@ -64,6 +67,7 @@
 #include "fa-embedder.h"
 #include "fa-face-gate.h"
 #include "fa-face-json.h"
+#include "fa-gallery.h"
 #include "fa-recognize-defaults.h"
 #include "fa-tracker.h"
 
@@ -139,7 +143,7 @@ struct _FaFaceMatch
   FaCollectionStore *store;
   FaEmbedder *embedder;
   FaTracker *tracker;
-  GPtrArray *gallery;          /* FaStoredFace* with embeddings */
+  FaGallery *gallery;          /* the collection's people */
   gint64 data_version;
   gint64 last_refresh_us;
   guint64 n_embeddings;        /* statistics */
@@ -162,28 +166,26 @@ static void fa_face_match_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static void fa_face_match_finalize (GObject * object);
 
-/* Re-reads the collection's faces. */
+/* Re-reads the collection's faces and negative examples. */
 static gboolean
 fa_face_match_load_gallery (FaFaceMatch * self, GError ** error)
 {
-  GPtrArray *faces = fa_collection_list_faces (self->store, self->collection, NULL, TRUE,
+  FaGallery *gallery = fa_gallery_load (self->store, self->collection,
+      fa_embedder_model_name (self->embedder), fa_embedder_model_version (self->embedder),
       error);
-  if (faces == NULL)
+  if (gallery == NULL)
     return FALSE;
-  guint comparable = 0;
-  for (guint i = 0; i < faces->len; i++) {
-    FaStoredFace *f = g_ptr_array_index (faces, i);
-    comparable += g_strcmp0 (f->model_name, fa_embedder_model_name (self->embedder)) == 0
-        && g_strcmp0 (f->model_version, fa_embedder_model_version (self->embedder)) == 0;
-  }
-  if (comparable < faces->len)
+  guint faces, other_model, outliers, negatives;
+  fa_gallery_get_counts (gallery, &faces, &other_model, &outliers, &negatives);
+  if (other_model > 0)
     GST_WARNING_OBJECT (self, "%u of %u faces in collection %s were made by another face "
-        "model and are ignored: index them again", faces->len - comparable, faces->len,
+        "model and are ignored: index them again", other_model, faces + other_model,
         self->collection);
-  if (self->gallery != NULL)
-    g_ptr_array_unref (self->gallery);
-  self->gallery = faces;
-  GST_INFO_OBJECT (self, "collection %s: %u faces", self->collection, faces->len);
+  g_clear_pointer (&self->gallery, fa_gallery_free);
+  self->gallery = gallery;
+  GST_INFO_OBJECT (self, "collection %s: %u people, %u faces (%u left out as outliers), "
+      "%u negative examples", self->collection, fa_gallery_n_people (gallery), faces, outliers,
+      negatives);
   return TRUE;
 }
 
@@ -244,7 +246,7 @@ fa_face_match_stop (GstBaseTransform * trans)
 
   GST_DEBUG_OBJECT (self, "%" G_GUINT64_FORMAT " embeddings computed", self->n_embeddings);
   g_clear_pointer (&self->tracker, fa_tracker_free);
-  g_clear_pointer (&self->gallery, g_ptr_array_unref);
+  g_clear_pointer (&self->gallery, fa_gallery_free);
   g_clear_pointer (&self->embedder, fa_embedder_free);
   g_clear_pointer (&self->store, fa_collection_store_close);
   return TRUE;
@@ -259,19 +261,16 @@ fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble thresho
   float mean[FA_EMBED_MAX_DIM];
   if (!fa_track_mean_embedding (track, mean))
     return g_array_new (FALSE, FALSE, sizeof (FaSearchMatch));
-  GArray *matches = fa_faces_search (self->gallery, fa_embedder_model_name (self->embedder),
-      fa_embedder_model_version (self->embedder), mean, track->dim, threshold, max_matches);
-  if (matches->len > 0) {
-    FaSearchMatch *best = &g_array_index (matches, FaSearchMatch, 0);
-    fa_track_set_identity (track, TRUE, best->face->external_image_id, best->face->face_id,
-        best->similarity);
+  g_autoptr (GArray) people = fa_gallery_search (self->gallery, mean, track->dim, threshold,
+      max_matches);
+  if (people->len > 0) {
+    FaPersonMatch *best = &g_array_index (people, FaPersonMatch, 0);
+    fa_track_set_identity (track, TRUE, best->name, best->face->face_id, best->similarity);
   } else {
     /* Keep the best similarity even below the threshold: useful to tune it. */
-    g_autoptr (GArray) any = fa_faces_search (self->gallery,
-        fa_embedder_model_name (self->embedder), fa_embedder_model_version (self->embedder),
-        mean, track->dim, 0.0, 1);
+    g_autoptr (GArray) any = fa_gallery_search (self->gallery, mean, track->dim, 0.0, 1);
     fa_track_set_identity (track, FALSE, NULL, NULL,
-        any->len > 0 ? g_array_index (any, FaSearchMatch, 0).similarity : 0.0);
+        any->len > 0 ? g_array_index (any, FaPersonMatch, 0).similarity : 0.0);
   }
   /* Asymmetric: "known" silences a track, so a little good evidence is
    * enough; "unknown" alerts, so it needs more. An early "known" is not
@@ -285,7 +284,7 @@ fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble thresho
         "after %u embeddings (consistency %.2f)", track->id,
         track->known ? "known:" : "unknown", track->known ? track->name : "",
         track->similarity, track->n_embeddings, fa_track_consistency (track));
-  return matches;
+  return fa_gallery_face_matches (people);
 }
 
 /* Notices enrolments and deletions made by other processes. */
@@ -404,16 +403,14 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       if (fa_embedder_embed (self->embedder, &image, face, embedding, &error)) {
         int dim = fa_embedder_dim (self->embedder);
         if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_DEBUG) {
-          g_autoptr (GArray) one = fa_faces_search (self->gallery,
-              fa_embedder_model_name (self->embedder),
-              fa_embedder_model_version (self->embedder), embedding, dim, 0.0, 1);
+          g_autoptr (GArray) one = fa_gallery_search (self->gallery, embedding, dim, 0.0, 1);
           float roll, yaw, pitch;
           fa_face_pose (face, &roll, &yaw, &pitch);
           GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT " embedding %u: score %.3f, "
               "%.0fx%.0f, roll %.0f yaw %.0f pitch %.0f, best similarity %.1f",
               track->id, track->n_embeddings + 1, face->score, face->box.width,
               face->box.height, roll, yaw, pitch,
-              one->len > 0 ? g_array_index (one, FaSearchMatch, 0).similarity : 0.0);
+              one->len > 0 ? g_array_index (one, FaPersonMatch, 0).similarity : 0.0);
         }
         fa_track_add_embedding (track, embedding, dim);
         self->n_embeddings++;

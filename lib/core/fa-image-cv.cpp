@@ -1,5 +1,6 @@
 #include "fa-image-cv.hpp"
 
+#include <png.h>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -191,12 +192,40 @@ fa_picture_load (const gchar *path, GError **error)
   return picture;
 }
 
+/* PNGs through libpng's simplified API: OpenCV's decoder lets libpng print
+ * its warnings ("libpng warning: iCCP: known incorrect sRGB profile") on
+ * stderr, where a user would see library text; this API keeps them. An
+ * empty Mat when it is not a PNG or does not decode. */
+static cv::Mat
+decode_png (const guint8 *data, gsize size)
+{
+  if (size < 8 || png_sig_cmp (data, 0, 8) != 0)
+    return cv::Mat ();
+  png_image image = {};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&image, data, size))
+    return cv::Mat ();
+  image.format = PNG_FORMAT_BGR;
+  cv::Mat bgr ((int) image.height, (int) image.width, CV_8UC3);
+  /* Transparent pixels over black, as OpenCV's IMREAD_COLOR does. */
+  png_color black = {0, 0, 0};
+  if (!png_image_finish_read (&image, &black, bgr.data, (png_int_32) bgr.step, nullptr)) {
+    png_image_free (&image);
+    return cv::Mat ();
+  }
+  if (image.warning_or_error != 0)
+    g_debug ("%s", image.message);
+  return bgr;
+}
+
 extern "C" FaPicture *
 fa_picture_decode (const guint8 *data, gsize size, GError **error)
 {
   try {
     cv::Mat encoded (1, (int) size, CV_8UC1, const_cast<guint8 *> (data));
-    cv::Mat bgr = size > 0 ? cv::imdecode (encoded, cv::IMREAD_COLOR) : cv::Mat ();
+    cv::Mat bgr = decode_png (data, size);
+    if (bgr.empty () && size > 0)
+      bgr = cv::imdecode (encoded, cv::IMREAD_COLOR);
     if (bgr.empty ()) {
       g_set_error (error, FA_ERROR, FA_ERROR_BAD_IMAGE,
           "not a readable image (expected JPEG, PNG, BMP, WebP or TIFF)");

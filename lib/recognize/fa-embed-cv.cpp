@@ -121,6 +121,7 @@ fa_face_quality (const FaImage *image, const FaFace *face, FaFaceQuality *qualit
     if (!f.has_landmarks)
       fa_face_estimate_landmarks (&f);
     fa_face_pose (&f, &quality->roll, &quality->yaw, &quality->pitch);
+    quality->yaw = fa_face_quality_yaw (&f);
     cv::Mat aligned = align_bgr (image, &f), gray, lap;
     cv::cvtColor (aligned, gray, cv::COLOR_BGR2GRAY);
     /* Only the inner face: the corners hold background or black padding. */
