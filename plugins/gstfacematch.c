@@ -28,6 +28,13 @@
  * change (faces indexed or deleted by the CLI while the pipeline runs), and
  * every live track is searched again.
  *
+ * Every decided track is kept in the sightings store
+ * (#FaFaceMatch:sightings-dir; off with #FaFaceMatch:record-sightings=false):
+ * its best face crop, mean embedding, camera (#FaFaceMatch:stream-name, else
+ * the pipeline's name when chosen, else the element's), first and last time
+ * and decision, for `facealert sightings` (list, search by photo, group,
+ * enrol, reject). Written by a thread of its own, never the streaming thread.
+ *
  * Each face ROI (GstVideoRegionOfInterestMeta, roi_type "face") gets a
  * "facealert/identity" parameter structure (fields in fa-meta.h: track-id,
  * known, name, face-id, similarity, decided, record).
@@ -69,9 +76,12 @@
 #include "fa-face-json.h"
 #include "fa-gallery.h"
 #include "fa-recognize-defaults.h"
+#include "fa-sighting-recorder.h"
+#include "fa-sightings.h"
 #include "fa-tracker.h"
 
 #include <gst/video/video.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
 #define GST_CAT_DEFAULT fa_face_match_debug
@@ -93,6 +103,9 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
 #define DEFAULT_PROP_MAX_MATCHES 5
 #define DEFAULT_PROP_STREAM_NAME NULL
 #define DEFAULT_PROP_POST_MESSAGES TRUE
+#define DEFAULT_PROP_RECORD_SIGHTINGS TRUE
+#define DEFAULT_PROP_SIGHTINGS_DIR NULL
+#define DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD FA_SIGHTINGS_DEFAULT_RETENTION_HOURS
 
 enum
 {
@@ -114,6 +127,9 @@ enum
   PROP_MAX_MATCHES,
   PROP_STREAM_NAME,
   PROP_POST_MESSAGES,
+  PROP_RECORD_SIGHTINGS,
+  PROP_SIGHTINGS_DIR,
+  PROP_SIGHTINGS_RETENTION_PERIOD,
 };
 
 struct _FaFaceMatch
@@ -138,6 +154,9 @@ struct _FaFaceMatch
   guint max_matches;
   gchar *stream_name;
   gboolean post_messages;
+  gboolean record_sightings;
+  gchar *sightings_dir;
+  guint sightings_retention;
 
   /* state between start() and stop() (streaming thread) */
   FaCollectionStore *store;
@@ -147,6 +166,8 @@ struct _FaFaceMatch
   gint64 data_version;
   gint64 last_refresh_us;
   guint64 n_embeddings;        /* statistics */
+  FaSightingRecorder *recorder; /* NULL when not recording sightings */
+  gchar *sightings_error;      /* the last one warned about */
 };
 
 #define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
@@ -187,6 +208,59 @@ fa_face_match_load_gallery (FaFaceMatch * self, GError ** error)
       "%u negative examples", self->collection, fa_gallery_n_people (gallery), faces, outliers,
       negatives);
   return TRUE;
+}
+
+/* The camera a sighting names: stream-name, else the pipeline's name when
+ * someone chose it (facealert-run names each camera's pipeline after the
+ * camera), else the element's. */
+static gchar *
+fa_face_match_camera_name (FaFaceMatch * self)
+{
+  if (self->stream_name != NULL && *self->stream_name != '\0')
+    return g_strdup (self->stream_name);
+  GstObject *top = GST_OBJECT (self);
+  while (GST_OBJECT_PARENT (top) != NULL)
+    top = GST_OBJECT_PARENT (top);
+  const gchar *name = GST_OBJECT_NAME (top);
+  if (top != GST_OBJECT (self) && !(g_str_has_prefix (name, "pipeline")
+          && g_ascii_isdigit (name[strlen ("pipeline")])))
+    return g_strdup (name);
+  return g_strdup (GST_OBJECT_NAME (self));
+}
+
+static gboolean
+fa_face_match_start_sightings (FaFaceMatch * self)
+{
+  GError *error = NULL;
+  g_autofree gchar *camera = fa_face_match_camera_name (self);
+  FaSightingRecorderConfig config = {
+    .dir = self->sightings_dir,
+    .camera = camera,
+    .collection = self->collection,
+    .model_name = fa_embedder_model_name (self->embedder),
+    .model_version = fa_embedder_model_version (self->embedder),
+    .retention_hours = self->sightings_retention,
+  };
+  self->recorder = fa_sighting_recorder_new (&config, &error);
+  if (self->recorder == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot open the sightings store"),
+        ("%s (set sightings-dir, or record-sightings=false to run without)", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* One warning per distinct write error, not one per frame. */
+static void
+fa_face_match_warn_sightings (FaFaceMatch * self)
+{
+  g_autofree gchar *error = fa_sighting_recorder_take_error (self->recorder);
+  if (error == NULL || g_strcmp0 (error, self->sightings_error) == 0)
+    return;
+  GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Cannot record a sighting"), ("%s", error));
+  g_free (self->sightings_error);
+  self->sightings_error = g_steal_pointer (&error);
 }
 
 static gboolean
@@ -236,7 +310,7 @@ fa_face_match_start (GstBaseTransform * trans)
   self->last_refresh_us = g_get_monotonic_time ();
   self->tracker = fa_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->n_embeddings = 0;
-  return TRUE;
+  return self->record_sightings ? fa_face_match_start_sightings (self) : TRUE;
 }
 
 static gboolean
@@ -245,6 +319,9 @@ fa_face_match_stop (GstBaseTransform * trans)
   FaFaceMatch *self = FA_FACE_MATCH (trans);
 
   GST_DEBUG_OBJECT (self, "%" G_GUINT64_FORMAT " embeddings computed", self->n_embeddings);
+  /* Writes the live tracks' sightings before they go. */
+  g_clear_pointer (&self->recorder, fa_sighting_recorder_free);
+  g_clear_pointer (&self->sightings_error, g_free);
   g_clear_pointer (&self->tracker, fa_tracker_free);
   g_clear_pointer (&self->gallery, fa_gallery_free);
   g_clear_pointer (&self->embedder, fa_embedder_free);
@@ -367,6 +444,10 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
 
   g_autofree FaTrack **tracks = g_new0 (FaTrack *, faces->len + 1);
   fa_tracker_update (self->tracker, (FaFace *) faces->data, faces->len, tracks);
+  if (self->recorder != NULL) {
+    fa_sighting_recorder_frame_done (self->recorder, fa_tracker_tracks (self->tracker));
+    fa_face_match_warn_sightings (self);
+  }
   if (faces->len == 0) {
     g_free (stream_name);
     return GST_FLOW_OK;
@@ -392,6 +473,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     gboolean due = track->frames_since_embed == G_MAXUINT
         || track->frames_since_embed >= embed_interval;
     guint gate_reasons = 0;
+    gboolean judged = FALSE;
     if (have_image && track->n_embeddings < max_embeddings && due
         && (gate_reasons = fa_face_gate_check (&gate, face, width, height)) != 0)
       GST_LOG_OBJECT (self, "track %" G_GUINT64_FORMAT ": face not judged (%s): score "
@@ -414,6 +496,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         }
         fa_track_add_embedding (track, embedding, dim);
         self->n_embeddings++;
+        judged = TRUE;
       } else {
         GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT ": %s", track->id, error->message);
         g_clear_error (&error);
@@ -424,6 +507,9 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         max_matches, MIN (min_evidence, max_embeddings), MIN (min_unknown, max_embeddings));
     if (track->decided)
       track->known ? n_known++ : n_unknown++;
+    if (self->recorder != NULL)
+      fa_sighting_recorder_observe (self->recorder, track, have_image ? &image : NULL, face,
+          judged, g_get_real_time () / 1000);
 
     JsonNode *entry = face_search_entry (face, track, matches, width, height);
     g_autofree gchar *entry_text = fa_json_to_string (entry);
@@ -611,6 +697,23 @@ fa_face_match_class_init (FaFaceMatchClass * klass)
           DEFAULT_PROP_POST_MESSAGES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
 
+  g_object_class_install_property (gobject_class, PROP_RECORD_SIGHTINGS,
+      g_param_spec_boolean ("record-sightings", "Record sightings",
+          "Keep every decided face track (best face crop, embedding, camera, time, "
+          "decision) in the sightings store (`facealert sightings`)",
+          DEFAULT_PROP_RECORD_SIGHTINGS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SIGHTINGS_DIR,
+      g_param_spec_string ("sightings-dir", "Sightings directory",
+          "Directory of the sightings database (NULL: $FACEALERT_SIGHTINGS_DIR or "
+          "~/.local/share/facealert/sightings)", DEFAULT_PROP_SIGHTINGS_DIR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SIGHTINGS_RETENTION_PERIOD,
+      g_param_spec_uint ("sightings-retention-period", "Sightings retention period",
+          "Hours a sighting is kept (0: until deleted)", 0, G_MAXUINT,
+          DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
   gst_element_class_set_static_metadata (element_class, "Face match",
       "Filter/Analyzer/Video",
       "Recognises tracked faces against a local face collection (Rekognition-style face search)",
@@ -639,6 +742,8 @@ fa_face_match_init (FaFaceMatch * self)
   self->max_misses = DEFAULT_PROP_MAX_MISSES;
   self->max_matches = DEFAULT_PROP_MAX_MATCHES;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  self->record_sightings = DEFAULT_PROP_RECORD_SIGHTINGS;
+  self->sightings_retention = DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD;
 }
 
 static void
@@ -650,6 +755,7 @@ fa_face_match_finalize (GObject * object)
   g_free (self->collections_dir);
   g_free (self->model);
   g_free (self->stream_name);
+  g_free (self->sightings_dir);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -716,6 +822,16 @@ fa_face_match_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
       break;
+    case PROP_RECORD_SIGHTINGS:
+      self->record_sightings = g_value_get_boolean (value);
+      break;
+    case PROP_SIGHTINGS_DIR:
+      g_free (self->sightings_dir);
+      self->sightings_dir = g_value_dup_string (value);
+      break;
+    case PROP_SIGHTINGS_RETENTION_PERIOD:
+      self->sightings_retention = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -781,6 +897,15 @@ fa_face_match_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_RECORD_SIGHTINGS:
+      g_value_set_boolean (value, self->record_sightings);
+      break;
+    case PROP_SIGHTINGS_DIR:
+      g_value_set_string (value, self->sightings_dir);
+      break;
+    case PROP_SIGHTINGS_RETENTION_PERIOD:
+      g_value_set_uint (value, self->sightings_retention);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

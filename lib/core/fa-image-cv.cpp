@@ -1,5 +1,6 @@
 #include "fa-image-cv.hpp"
 
+#include <cmath>
 #include <png.h>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -127,6 +128,43 @@ image_to_bgr (const FaImage *image, double scale)
   return bgr;
 }
 
+static int
+bytes_per_pixel (FaPixelFormat format)
+{
+  switch (format) {
+    case FA_PIXEL_GRAY8: return 1;
+    case FA_PIXEL_RGB: case FA_PIXEL_BGR: return 3;
+    case FA_PIXEL_RGBX: case FA_PIXEL_BGRX: case FA_PIXEL_XRGB: case FA_PIXEL_XBGR: return 4;
+    default: return 0;   /* planar */
+  }
+}
+
+FaImage
+image_crop_view (const FaImage *image, int &x, int &y, int &w, int &h)
+{
+  FaImage view = *image;
+  int bpp = bytes_per_pixel (image->format);
+  if (bpp == 0) {
+    int x1 = x + w, y1 = y + h;
+    x &= ~1; y &= ~1;
+    x1 = MIN ((x1 + 1) & ~1, image->width & ~1);
+    y1 = MIN ((y1 + 1) & ~1, image->height & ~1);
+    w = x1 - x; h = y1 - y;
+    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + x;
+    if (image->format == FA_PIXEL_NV12 || image->format == FA_PIXEL_NV21) {
+      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x;
+    } else {
+      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x / 2;
+      view.planes[2] = image->planes[2] + (size_t) (y / 2) * image->strides[2] + x / 2;
+    }
+  } else {
+    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + (size_t) x * bpp;
+  }
+  view.width = w;
+  view.height = h;
+  return view;
+}
+
 void
 image_view_of (const cv::Mat &mat, FaImage *view)
 {
@@ -216,6 +254,29 @@ decode_png (const guint8 *data, gsize size)
   if (image.warning_or_error != 0)
     g_debug ("%s", image.message);
   return bgr;
+}
+
+extern "C" FaPicture *
+fa_picture_new_from_region (const FaImage *image, const FaRect *region, int max_side,
+    GError **error)
+{
+  try {
+    int x = CLAMP ((int) floorf (region->x), 0, image->width);
+    int y = CLAMP ((int) floorf (region->y), 0, image->height);
+    int w = CLAMP ((int) ceilf (region->x + region->width), 0, image->width) - x;
+    int h = CLAMP ((int) ceilf (region->y + region->height), 0, image->height) - y;
+    if (w < 2 || h < 2) {
+      g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT, "the region lies outside the "
+          "%dx%d image", image->width, image->height);
+      return nullptr;
+    }
+    FaImage view = fa::image_crop_view (image, x, y, w, h);
+    double scale = max_side > 0 && MAX (w, h) > max_side ? (double) max_side / MAX (w, h) : 1.0;
+    return picture_from_mat (fa::image_to_bgr (&view, scale));
+  } catch (const std::exception &e) {
+    fa::set_error_from_exception (error, FA_ERROR_FAILED, "cannot copy the image region", e);
+    return nullptr;
+  }
 }
 
 extern "C" FaPicture *

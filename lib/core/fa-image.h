@@ -59,6 +59,11 @@ typedef struct {
   float landmarks[FA_FACE_N_LANDMARKS][2];
 } FaFace;
 
+/* A BGR copy of @region (pixels; clipped to the image) of @image, in any
+ * format, shrunk so its longer side is at most @max_side (0: no limit). */
+FaPicture *fa_picture_new_from_region (const FaImage *image, const FaRect *region,
+    int max_side, GError **error);
+
 /* Intersection over union of two rectangles (0 when either is empty). */
 float fa_rect_iou (const FaRect *a, const FaRect *b);
 
