@@ -49,6 +49,81 @@ fa_meta_read_face (GstVideoRegionOfInterestMeta *roi, FaFace *face)
   return TRUE;
 }
 
+GstVideoRegionOfInterestMeta *
+fa_meta_add_object (GstBuffer *buffer, const FaObject *object, const gchar *method,
+    gboolean fresh)
+{
+  const gchar *label = fa_coco_label (object->class_id);
+  g_return_val_if_fail (label != NULL, NULL);
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta (
+      buffer, label, (guint) MAX (object->box.x, 0.f), (guint) MAX (object->box.y, 0.f),
+      (guint) (object->box.width + .5f), (guint) (object->box.height + .5f));
+  gst_video_region_of_interest_meta_add_param (roi, gst_structure_new (FA_META_OBJECT,
+          "label", G_TYPE_STRING, label,
+          "score", G_TYPE_DOUBLE, (gdouble) object->score,
+          "class-id", G_TYPE_INT, object->class_id,
+          "method", G_TYPE_STRING, method,
+          "fresh", G_TYPE_BOOLEAN, fresh, NULL));
+  return roi;
+}
+
+gboolean
+fa_meta_read_object (GstVideoRegionOfInterestMeta *roi, FaObject *object, gboolean *fresh)
+{
+  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, FA_META_OBJECT);
+  if (s == NULL)
+    return FALSE;
+  memset (object, 0, sizeof *object);
+  object->box = (FaRect) {roi->x, roi->y, roi->w, roi->h};
+  gdouble score = 0;
+  if (gst_structure_get_double (s, "score", &score))
+    object->score = (float) score;
+  if (!gst_structure_get_int (s, "class-id", &object->class_id))
+    object->class_id = fa_coco_class_id (g_quark_to_string (roi->roi_type));
+  if (fresh != NULL && !gst_structure_get_boolean (s, "fresh", fresh))
+    *fresh = TRUE;
+  return TRUE;
+}
+
+static const GstMetaInfo *
+object_scan_meta_info (void)
+{
+  static const GstMetaInfo *info = NULL;
+  if (g_once_init_enter (&info)) {
+    /* No tags: a transform that keeps untagged metas (videoconvert, queues,
+     * tees) keeps it; one that drops it only costs facedetect a full-frame
+     * search. */
+    const gchar *tags[] = {NULL};
+    /* The plugin and an application linking fa-meta each have a copy of
+     * this code: whichever comes second finds the first's registration. */
+    const GstMetaInfo *i = gst_meta_get_info (FA_META_OBJECT_SCAN_API);
+    if (i == NULL)
+      i = gst_meta_register_custom (FA_META_OBJECT_SCAN_API, tags, NULL, NULL, NULL);
+    g_once_init_leave (&info, i);
+  }
+  return info;
+}
+
+void
+fa_meta_add_object_scan (GstBuffer *buffer, const gchar *method, gboolean fresh,
+    const gchar *labels, guint n_objects)
+{
+  object_scan_meta_info ();
+  GstCustomMeta *meta = gst_buffer_add_custom_meta (buffer, FA_META_OBJECT_SCAN_API);
+  GstStructure *s = gst_custom_meta_get_structure (meta);
+  gst_structure_set_name (s, FA_META_OBJECT_SCAN);
+  gst_structure_set (s, "method", G_TYPE_STRING, method, "fresh", G_TYPE_BOOLEAN, fresh,
+      "labels", G_TYPE_STRING, labels, "n-objects", G_TYPE_UINT, n_objects, NULL);
+}
+
+const GstStructure *
+fa_meta_get_object_scan (GstBuffer *buffer)
+{
+  object_scan_meta_info ();
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, FA_META_OBJECT_SCAN_API);
+  return meta != NULL ? gst_custom_meta_get_structure (meta) : NULL;
+}
+
 gboolean
 fa_meta_pixel_format (GstVideoFormat format, FaPixelFormat *out)
 {
@@ -81,4 +156,40 @@ fa_meta_image_of_frame (GstVideoFrame *frame, FaImage *image)
     image->strides[i] = has ? GST_VIDEO_FRAME_PLANE_STRIDE (frame, i) : 0;
   }
   return TRUE;
+}
+
+/* GstCustomMeta (1.20+): copied along with the buffer, no tags. The plugin
+ * and a test program each link a copy of this file: whichever comes first
+ * registers it. */
+static void
+register_frame_record_meta (void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done)) {
+    static const gchar *tags[] = { NULL };
+    if (gst_meta_get_info (FA_META_FRAME_RECORD) == NULL)
+      gst_meta_register_custom (FA_META_FRAME_RECORD, tags, NULL, NULL, NULL);
+    g_once_init_leave (&done, 1);
+  }
+}
+
+void
+fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record)
+{
+  register_frame_record_meta ();
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, FA_META_FRAME_RECORD);
+  if (meta == NULL)
+    meta = gst_buffer_add_custom_meta (buffer, FA_META_FRAME_RECORD);
+  GstStructure *s = gst_custom_meta_get_structure (meta);
+  gst_structure_set_name (s, "facealert/frame-record");
+  gst_structure_set (s, "record", G_TYPE_STRING, record, NULL);
+}
+
+const gchar *
+fa_meta_get_frame_record (GstBuffer *buffer)
+{
+  register_frame_record_meta ();
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, FA_META_FRAME_RECORD);
+  return meta != NULL
+      ? gst_structure_get_string (gst_custom_meta_get_structure (meta), "record") : NULL;
 }

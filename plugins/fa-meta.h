@@ -29,7 +29,40 @@
  *                                 BoundingBox, ImageId, ExternalImageId,
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
- *                                 threshold), "TrackId" (integer, = track-id)}
+ *                                 threshold), "TrackId" (integer, = track-id),
+ *                                 "Decided" (boolean, = decided)}
+ *
+ * Objects (added by objectdetect): one GstVideoRegionOfInterestMeta per
+ * object, roi_type = the quark of its COCO label ("person", "cat", "dog",
+ * ...), in the coordinates of the buffer it is attached to, with:
+ *
+ *   "facealert/object"
+ *     label       G_TYPE_STRING   COCO name, as roi_type
+ *     score       G_TYPE_DOUBLE   detector confidence, 0..1
+ *     class-id    G_TYPE_INT      COCO index (person 0, cat 15, dog 16)
+ *     method      G_TYPE_STRING   "yolox" or "fastestdet"
+ *     fresh       G_TYPE_BOOLEAN  detected on this frame; FALSE when carried
+ *                                 over from the last detection (interval,
+ *                                 motion gate)
+ *
+ * and, on every buffer objectdetect handled, even one with no object, one
+ * custom meta FA_META_OBJECT_SCAN_API ("FaObjectScanMeta") whose structure
+ * "facealert/object-scan" says an object search covered this frame:
+ *     method      G_TYPE_STRING   as above
+ *     fresh       G_TYPE_BOOLEAN  the detector ran on this very frame
+ *     labels      G_TYPE_STRING   the labels searched ("person,cat,dog")
+ *     n-objects   G_TYPE_UINT     object ROIs attached
+ * so downstream can tell "no person here" from "nobody looked for persons"
+ * (facedetect's search=auto relies on it).
+ *
+ * The frame's whole record travels too, as a GstCustomMeta named
+ * FA_META_FRAME_RECORD added by facematch to every buffer with faces (also
+ * with post-messages=false), so sinks such as kdssink send exactly what
+ * facematch's `facematch` message says: its structure "facealert/frame-record"
+ * has one field
+ *     record      G_TYPE_STRING   the Rekognition stream-processor record
+ *                                 (InputInformation, StreamProcessorInformation,
+ *                                 FaceSearchResponse: the entries above)
  */
 #pragma once
 
@@ -37,12 +70,24 @@
 #include <gst/video/video.h>
 
 #include "fa-image.h"
+#include "fa-object-detector.h"
 
 G_BEGIN_DECLS
 
 #define FA_ROI_TYPE_FACE "face"
 #define FA_META_DETECTION "facealert/detection"
 #define FA_META_IDENTITY "facealert/identity"
+#define FA_META_OBJECT "facealert/object"
+#define FA_META_OBJECT_SCAN "facealert/object-scan"
+#define FA_META_OBJECT_SCAN_API "FaObjectScanMeta"
+
+#define FA_META_FRAME_RECORD "FaFrameRecordMeta"
+
+/* Attaches the frame's stream-processor record (JSON text) to @buffer
+ * (writable), replacing one already there. */
+void fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record);
+/* The frame record of @buffer (owned by the buffer), or NULL. */
+const gchar *fa_meta_get_frame_record (GstBuffer *buffer);
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
@@ -51,6 +96,24 @@ GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
 /* Reads a face ROI back into @face (box, score, landmarks). Returns FALSE if
  * @roi is not a face. */
 gboolean fa_meta_read_face (GstVideoRegionOfInterestMeta *roi, FaFace *face);
+
+/* Adds an object ROI (roi_type = its label) with its "facealert/object"
+ * parameters to @buffer. */
+GstVideoRegionOfInterestMeta *fa_meta_add_object (GstBuffer *buffer,
+    const FaObject *object, const gchar *method, gboolean fresh);
+
+/* Reads an object ROI back into @object (box, score, class id) and @fresh
+ * (may be NULL). Returns FALSE if @roi carries no "facealert/object". */
+gboolean fa_meta_read_object (GstVideoRegionOfInterestMeta *roi,
+    FaObject *object, gboolean *fresh);
+
+/* Marks @buffer as searched for objects (see FA_META_OBJECT_SCAN above). */
+void fa_meta_add_object_scan (GstBuffer *buffer, const gchar *method,
+    gboolean fresh, const gchar *labels, guint n_objects);
+
+/* The "facealert/object-scan" structure of @buffer, NULL when no object
+ * search covered it. Owned by the buffer. */
+const GstStructure *fa_meta_get_object_scan (GstBuffer *buffer);
 
 /* Maps a GstVideoFormat to the library's pixel format; FALSE if unsupported. */
 gboolean fa_meta_pixel_format (GstVideoFormat format, FaPixelFormat *out);

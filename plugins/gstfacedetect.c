@@ -25,6 +25,14 @@
  * get their 5 landmarks from dlib's 68-point shape predictor
  * (#FaFaceDetect:landmarks).
  *
+ * With an objectdetect upstream, faces are searched only inside person boxes
+ * (#FaFaceDetect:search, as Frigate does): the top of a standing person's box,
+ * a sitting person's whole box, with a margin. That costs about the boxes'
+ * share of the frame, nothing on a frame without a person, and never finds a
+ * "face" on a cat or a dog. Every #FaFaceDetect:frame-search-interval
+ * detections the whole frame is searched anyway, for the faces of persons
+ * the object detector missed (a child half hidden behind a parent).
+ *
  * ## The "facedetect" element message
  *
  * - timestamp (guint64): the buffer's PTS
@@ -38,10 +46,14 @@
  * - method (gchararray): the detection method (ours)
  * - detected (gboolean): FALSE when the faces are the previous detection's,
  *   re-attached on a frame skipped by #FaFaceDetect:interval (ours)
+ * - search (gchararray): "frame" or "person-boxes": where this frame's faces
+ *   were searched (see #FaFaceDetect:search) (ours)
+ * - regions (guint): how many regions were searched (1 for the frame; 0 in
+ *   person-boxes mode on a frame without a person) (ours)
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 -m filesrc location=chaplin.mp4 ! decodebin ! videoconvert ! \
+ * gst-launch-1.0 -m filesrc location=tests/data/videos/moviepy_chaplin.mp4 ! decodebin ! videoconvert ! \
  *     facedetect ! fakesink
  * ]| Prints a facedetect message per frame.
  * |[
@@ -59,6 +71,7 @@
 #include "fa-detector.h"
 #include "fa-draw.h"
 #include "fa-elements.h"
+#include "fa-face-regions.h"
 #include "fa-meta.h"
 
 GST_DEBUG_CATEGORY_STATIC (fa_face_detect_debug);
@@ -81,6 +94,12 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_detect_debug);
 #define DEFAULT_PROP_DRAW FALSE
 #define DEFAULT_PROP_LANDMARKS TRUE
 #define DEFAULT_PROP_THREADS 1
+#define DEFAULT_PROP_SEARCH FA_FACE_DETECT_SEARCH_AUTO
+#define DEFAULT_PROP_FRAME_SEARCH_INTERVAL 15
+/* Person boxes are a fraction of the frame: searched at the scale of a
+ * 640-wide frame they find faces from ~20 pixels (a whole 640x480 frame at
+ * 320 misses them under ~32) for less CPU than the whole frame at 320. */
+#define DEFAULT_PROP_BOX_DETECT_WIDTH 640
 
 #define MIN_DETECT_WIDTH 32
 
@@ -102,6 +121,9 @@ enum
   PROP_DRAW,
   PROP_LANDMARKS,
   PROP_THREADS,
+  PROP_SEARCH,
+  PROP_FRAME_SEARCH_INTERVAL,
+  PROP_BOX_DETECT_WIDTH,
 };
 
 #define FA_FACE_DETECT_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, " \
@@ -132,13 +154,40 @@ struct _FaFaceDetect
   gboolean draw;
   gboolean landmarks;
   gint threads;
+  FaFaceDetectSearch search;
+  guint frame_search_interval;
+  gint box_detect_width;
   gboolean config_changed;
 
   /* streaming state, from start() to stop() */
   FaDetector *detector;
   GArray *faces;                /* FaFace, the last detection's */
+  GArray *persons;              /* FaRect, this frame's person boxes */
+  GArray *regions;              /* FaRect, where faces are searched */
   guint64 frame_count;
+  guint64 box_searches;         /* detections since start in search=auto */
 };
+
+GType
+fa_face_detect_search_get_type (void)
+{
+  static GType search_type = 0;
+  static const GEnumValue searches[] = {
+    {FA_FACE_DETECT_SEARCH_AUTO, "Inside person boxes when an objectdetect "
+          "upstream searched the frame for persons, else the whole frame",
+        "auto"},
+    {FA_FACE_DETECT_SEARCH_FRAME, "Always the whole frame", "frame"},
+    {FA_FACE_DETECT_SEARCH_PERSON_BOXES, "Only inside person boxes (none: no "
+          "search)", "person-boxes"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&search_type)) {
+    GType type = g_enum_register_static ("FaFaceDetectSearch", searches);
+    g_once_init_leave (&search_type, type);
+  }
+  return search_type;
+}
 
 GType
 fa_face_detect_method_get_type (void)
@@ -185,6 +234,7 @@ fa_face_detect_fill_config (FaFaceDetect * self, FaDetectorConfig * config)
         : OTHER_DETECT_WIDTH;
   config->max_faces = self->max_faces;
   config->landmarks = self->landmarks;
+  config->region_detect_width = self->box_detect_width;
 }
 
 static gboolean
@@ -194,12 +244,20 @@ fa_face_detect_start (GstBaseTransform * trans)
   FaDetectorConfig config;
   GError *error = NULL;
 
+  /* The model loads outside the object lock: loading can take seconds
+   * (mmod), and nothing that needs the lock (property reads, messages) may
+   * wait for it meanwhile. */
   GST_OBJECT_LOCK (self);
   fa_face_detect_fill_config (self, &config);
-  fa_detect_set_threads (self->threads);
-  self->detector = fa_detector_new (&config, &error);
+  gchar *model_path = g_strdup (config.model_path);
+  config.model_path = model_path;
+  gint threads = self->threads;
   self->config_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
+
+  fa_detect_set_threads (threads);
+  self->detector = fa_detector_new (&config, &error);
+  g_free (model_path);
 
   if (self->detector == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
@@ -214,7 +272,10 @@ fa_face_detect_start (GstBaseTransform * trans)
       GST_STR_NULL (fa_detector_get_config (self->detector)->model_path));
 
   self->faces = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  self->persons = g_array_new (FALSE, FALSE, sizeof (FaRect));
+  self->regions = g_array_new (FALSE, FALSE, sizeof (FaRect));
   self->frame_count = 0;
+  self->box_searches = 0;
   return TRUE;
 }
 
@@ -225,6 +286,8 @@ fa_face_detect_stop (GstBaseTransform * trans)
 
   g_clear_pointer (&self->detector, fa_detector_free);
   g_clear_pointer (&self->faces, g_array_unref);
+  g_clear_pointer (&self->persons, g_array_unref);
+  g_clear_pointer (&self->regions, g_array_unref);
   return TRUE;
 }
 
@@ -249,9 +312,45 @@ fa_face_detect_clip_faces (GArray * faces, int width, int height)
   g_array_set_size (faces, kept);
 }
 
+/* Collects the person boxes on @buf into self->persons. Returns TRUE when
+ * faces should be searched only inside them: always for person-boxes; for
+ * auto when an objectdetect upstream looked for persons on this frame (even
+ * if it found none: then there is no face to search for) or left person
+ * boxes. */
+static gboolean
+fa_face_detect_collect_persons (FaFaceDetect * self, GstBuffer * buf,
+    FaFaceDetectSearch search)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  g_array_set_size (self->persons, 0);
+  if (search == FA_FACE_DETECT_SEARCH_FRAME)
+    return FALSE;
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state,
+              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)) != NULL) {
+    FaObject object;
+    if (fa_meta_read_object ((GstVideoRegionOfInterestMeta *) meta, &object,
+            NULL) && object.class_id == FA_COCO_PERSON)
+      g_array_append_val (self->persons, object.box);
+  }
+  if (search == FA_FACE_DETECT_SEARCH_PERSON_BOXES || self->persons->len > 0)
+    return TRUE;
+
+  const GstStructure *scan = fa_meta_get_object_scan (buf);
+  const gchar *labels = scan ? gst_structure_get_string (scan, "labels") : NULL;
+  if (labels == NULL)
+    return FALSE;
+  g_auto (GStrv) names = g_strsplit (labels, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strcmp0 (g_strstrip (names[i]), "person") == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static GstMessage *
 fa_face_detect_message_new (FaFaceDetect * self, GstBuffer * buf,
-    const gchar * method, gboolean detected)
+    const gchar * method, gboolean detected, gboolean in_boxes)
 {
   GstBaseTransform *trans = GST_BASE_TRANSFORM_CAST (self);
   GstClockTime ts = GST_BUFFER_PTS (buf);
@@ -295,7 +394,9 @@ fa_face_detect_message_new (FaFaceDetect * self, GstBuffer * buf,
   }
   gst_structure_take_value (s, "faces", &list);
   gst_structure_set (s, "method", G_TYPE_STRING, method,
-      "detected", G_TYPE_BOOLEAN, detected, NULL);
+      "detected", G_TYPE_BOOLEAN, detected,
+      "search", G_TYPE_STRING, in_boxes ? "person-boxes" : "frame",
+      "regions", G_TYPE_UINT, in_boxes ? self->regions->len : 1, NULL);
 
   return gst_message_new_element (GST_OBJECT (self), s);
 }
@@ -306,7 +407,9 @@ fa_face_detect_transform_frame_ip (GstVideoFilter * filter,
 {
   FaFaceDetect *self = FA_FACE_DETECT (filter);
   const gchar *method;
-  gboolean detect, post_messages, draw;
+  gboolean detect, post_messages, draw, in_boxes = FALSE;
+  FaFaceDetectSearch search;
+  guint frame_search_interval;
   FaImage image;
 
   if (!fa_meta_image_of_frame (frame, &image)) {
@@ -326,6 +429,8 @@ fa_face_detect_transform_frame_ip (GstVideoFilter * filter,
   detect = self->frame_count % self->interval == 0;
   post_messages = self->post_messages;
   draw = self->draw;
+  search = self->search;
+  frame_search_interval = self->frame_search_interval;
   GST_OBJECT_UNLOCK (self);
   self->frame_count++;
   method = fa_detect_method_name (fa_detector_get_config (self->detector)->method);
@@ -333,8 +438,27 @@ fa_face_detect_transform_frame_ip (GstVideoFilter * filter,
   if (detect) {
     GError *error = NULL;
 
+    int n;
+
     g_array_set_size (self->faces, 0);
-    if (fa_detector_detect (self->detector, &image, self->faces, &error) < 0) {
+    in_boxes = fa_face_detect_collect_persons (self, frame->buffer, search);
+    /* auto: now and then the whole frame, for the faces of persons the
+     * object detector missed (occluded, cut by the frame edge). */
+    if (in_boxes && search == FA_FACE_DETECT_SEARCH_AUTO
+        && frame_search_interval > 0
+        && self->box_searches++ % frame_search_interval == 0)
+      in_boxes = FALSE;
+    if (in_boxes) {
+      g_array_set_size (self->regions, 0);
+      fa_face_search_regions ((const FaRect *) self->persons->data,
+          self->persons->len, image.width, image.height, self->regions);
+      n = fa_detector_detect_in (self->detector, &image,
+          (const FaRect *) self->regions->data, self->regions->len,
+          self->faces, &error);
+    } else {
+      n = fa_detector_detect (self->detector, &image, self->faces, &error);
+    }
+    if (n < 0) {
       GST_ELEMENT_ERROR (self, STREAM, FAILED,
           ("Face detection failed: %s", error->message), (NULL));
       g_error_free (error);
@@ -355,7 +479,8 @@ fa_face_detect_transform_frame_ip (GstVideoFilter * filter,
 
   if (post_messages)
     gst_element_post_message (GST_ELEMENT (self),
-        fa_face_detect_message_new (self, frame->buffer, method, detect));
+        fa_face_detect_message_new (self, frame->buffer, method, detect,
+            in_boxes));
 
   return GST_FLOW_OK;
 }
@@ -475,6 +600,33 @@ fa_face_detect_class_init (FaFaceDetectClass * klass)
           "lower latency, ~15% more CPU)", -1, 64, DEFAULT_PROP_THREADS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SEARCH,
+      g_param_spec_enum ("search", "Search",
+          "Where faces are searched: auto (default: only inside person boxes "
+          "when an objectdetect upstream looked for persons, costing about the "
+          "boxes' share of the frame and nothing on frames without a person; "
+          "the whole frame otherwise), frame, or person-boxes",
+          FA_TYPE_FACE_DETECT_SEARCH, DEFAULT_PROP_SEARCH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BOX_DETECT_WIDTH,
+      g_param_spec_int ("box-detect-width", "Box detection width",
+          "Search person boxes at the scale of a frame this wide (0: full size; "
+          "-1: detect-width). 640 finds faces from ~20 pixels in a 640-wide "
+          "frame, for about the boxes' share of a 640-wide search (on the test "
+          "film less CPU than the whole frame at 320, 3x the faces)",
+          -1, 8192, DEFAULT_PROP_BOX_DETECT_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_FRAME_SEARCH_INTERVAL,
+      g_param_spec_uint ("frame-search-interval", "Frame search interval",
+          "With search=auto and person boxes, search the whole frame instead "
+          "on every Nth detection (the first included), for faces of persons "
+          "the object detector missed (occluded, half out of the frame); costs "
+          "1/N of a whole-frame search. 0: never",
+          0, G_MAXINT, DEFAULT_PROP_FRAME_SEARCH_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_set_static_metadata (element_class,
       "Face detection", "Filter/Analyzer/Video",
@@ -492,6 +644,7 @@ fa_face_detect_class_init (FaFaceDetectClass * klass)
       GST_DEBUG_FUNCPTR (fa_face_detect_transform_frame_ip);
 
   gst_type_mark_as_plugin_api (FA_TYPE_FACE_DETECT_METHOD, 0);
+  gst_type_mark_as_plugin_api (FA_TYPE_FACE_DETECT_SEARCH, 0);
 }
 
 static void
@@ -509,6 +662,9 @@ fa_face_detect_init (FaFaceDetect * self)
   self->draw = DEFAULT_PROP_DRAW;
   self->landmarks = DEFAULT_PROP_LANDMARKS;
   self->threads = DEFAULT_PROP_THREADS;
+  self->search = DEFAULT_PROP_SEARCH;
+  self->frame_search_interval = DEFAULT_PROP_FRAME_SEARCH_INTERVAL;
+  self->box_detect_width = DEFAULT_PROP_BOX_DETECT_WIDTH;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -586,6 +742,24 @@ fa_face_detect_set_property (GObject * object, guint prop_id,
     case PROP_THREADS:
       self->threads = g_value_get_int (value);
       break;
+    case PROP_SEARCH:
+      self->search = g_value_get_enum (value);
+      break;
+    case PROP_FRAME_SEARCH_INTERVAL:
+      self->frame_search_interval = g_value_get_uint (value);
+      break;
+    case PROP_BOX_DETECT_WIDTH:{
+      gint w = g_value_get_int (value);
+      if (w > 0 && w < MIN_DETECT_WIDTH) {
+        g_log ("facedetect", G_LOG_LEVEL_WARNING, "box-detect-width %d refused: "
+            "use -1 (detect-width), 0 (full size) or at least %d", w,
+            MIN_DETECT_WIDTH);
+        break;
+      }
+      self->box_detect_width = w;
+      self->config_changed = TRUE;
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -636,6 +810,15 @@ fa_face_detect_get_property (GObject * object, guint prop_id,
       break;
     case PROP_THREADS:
       g_value_set_int (value, self->threads);
+      break;
+    case PROP_SEARCH:
+      g_value_set_enum (value, self->search);
+      break;
+    case PROP_FRAME_SEARCH_INTERVAL:
+      g_value_set_uint (value, self->frame_search_interval);
+      break;
+    case PROP_BOX_DETECT_WIDTH:
+      g_value_set_int (value, self->box_detect_width);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -19,4 +19,13 @@ G_DECLARE_FINAL_TYPE (FaFaceDetect, fa_face_detect, FA, FACE_DETECT, GstVideoFil
 #define FA_TYPE_FACE_DETECT_METHOD (fa_face_detect_method_get_type ())
 GType fa_face_detect_method_get_type (void);
 
+typedef enum {
+  FA_FACE_DETECT_SEARCH_AUTO,
+  FA_FACE_DETECT_SEARCH_FRAME,
+  FA_FACE_DETECT_SEARCH_PERSON_BOXES,
+} FaFaceDetectSearch;
+
+#define FA_TYPE_FACE_DETECT_SEARCH (fa_face_detect_search_get_type ())
+GType fa_face_detect_search_get_type (void);
+
 G_END_DECLS

@@ -63,6 +63,12 @@ typedef struct {
  * format, shrunk so its longer side is at most @max_side (0: no limit). */
 FaPicture *fa_picture_new_from_region (const FaImage *image, const FaRect *region,
     int max_side, GError **error);
+/* Fills @view with the part of @image inside @x, @y, @width, @height
+ * (clipped to @image; origin rounded down to even pixels for the 4:2:0
+ * formats, the size grown to match), borrowing its planes. Returns FALSE when
+ * nothing is left; @view's origin in @image is (*@x, *@y) on return. */
+gboolean fa_image_crop_view (const FaImage *image, int *x, int *y, int width, int height,
+    FaImage *view);
 
 /* Intersection over union of two rectangles (0 when either is empty). */
 float fa_rect_iou (const FaRect *a, const FaRect *b);

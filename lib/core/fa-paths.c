@@ -20,6 +20,7 @@ static const DirSpec dir_specs[] = {
   [FA_DIR_SNAPSHOTS] = {"FACEALERT_SNAPSHOTS_DIR", FALSE, "snapshots"},
   [FA_DIR_OUTBOX] = {"FACEALERT_OUTBOX_DIR", TRUE, "outbox"},
   [FA_DIR_SIGHTINGS] = {"FACEALERT_SIGHTINGS_DIR", FALSE, "sightings"},
+  [FA_DIR_CHECKPOINTS] = {"FACEALERT_CHECKPOINTS_DIR", TRUE, "checkpoints"},
 };
 
 static gchar *

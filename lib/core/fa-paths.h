@@ -7,6 +7,8 @@
  *   snapshots    $FACEALERT_SNAPSHOTS_DIR    else $XDG_DATA_HOME/facealert/snapshots
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
  *   sightings    $FACEALERT_SIGHTINGS_DIR    else $XDG_DATA_HOME/facealert/sightings
+ *   checkpoints  $FACEALERT_CHECKPOINTS_DIR  else $XDG_STATE_HOME/facealert/checkpoints
+ *                (`facealert consume`'s position in each stream)
  * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
  */
 #pragma once
@@ -22,6 +24,7 @@ typedef enum {
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
   FA_DIR_SIGHTINGS,
+  FA_DIR_CHECKPOINTS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */

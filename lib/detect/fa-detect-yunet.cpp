@@ -1,10 +1,12 @@
 /* facealert: YuNet (OpenCV FaceDetectorYN, 2022mar model) backend. */
 #include "fa-detector-backend.hpp"
+#include "fa-dnn-shared.hpp"
 #include "fa-image-cv.hpp"
 
 #include <opencv2/objdetect.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <opencv2/imgproc.hpp>
 
 namespace {
@@ -47,13 +49,27 @@ plausible (const cv::Mat &bgr, const FaFace &face)
   return std::max ({stddev[0], stddev[1], stddev[2]}) >= kMinFaceStddev;
 }
 
+/* One FaceDetectorYN per model file and process, shared by every facedetect
+ * (each camera's): its input size and thresholds are set by each user under
+ * the mutex before detecting. */
+struct YuNetNet {
+  cv::Ptr<cv::FaceDetectorYN> detector;
+  cv::Size input_size;
+};
+
 class YuNet final : public _FaDetectorBackend {
  public:
   YuNet (const char *model_path, const FaDetectorConfig *config)
+      : score_ (config->score_threshold), nms_ (config->nms_threshold)
   {
-    /* The input size is set per frame; 320x320 is only a placeholder. */
-    detector_ = cv::FaceDetectorYN::create (model_path, "", cv::Size (320, 320),
-        config->score_threshold, config->nms_threshold, 5000);
+    std::string path (model_path);
+    net_ = fa::shared_object<YuNetNet> ("yunet:" + path, [&path] () {
+      /* The input size is set per frame; 320x320 is only a placeholder. */
+      YuNetNet n;
+      n.detector = cv::FaceDetectorYN::create (path, "", cv::Size (320, 320), 0.7f, 0.3f, 5000);
+      n.input_size = cv::Size (320, 320);
+      return n;
+    });
   }
 
   void detect (const cv::Mat &frame, std::vector<FaFace> &faces) override
@@ -65,12 +81,19 @@ class YuNet final : public _FaDetectorBackend {
     if (frame.cols < kMinInputSide || frame.rows < kMinInputSide)
       cv::copyMakeBorder (frame, bgr, 0, std::max (0, kMinInputSide - frame.rows), 0,
           std::max (0, kMinInputSide - frame.cols), cv::BORDER_CONSTANT, cv::Scalar::all (0));
-    if (bgr.size () != input_size_) {
-      detector_->setInputSize (bgr.size ());
-      input_size_ = bgr.size ();
-    }
     cv::Mat out;
-    detector_->detect (bgr, out);
+    {
+      std::lock_guard<std::mutex> lock (net_->mutex);
+      YuNetNet &n = net_->object;
+      if (bgr.size () != n.input_size) {
+        n.detector->setInputSize (bgr.size ());
+        n.input_size = bgr.size ();
+      }
+      n.detector->setScoreThreshold (score_);
+      n.detector->setNMSThreshold (nms_);
+      n.detector->detect (bgr, out);
+      out = out.clone ();
+    }
     if (out.empty ())
       return;
     /* One row per face: x, y, w, h, 5 landmarks (x, y), score. */
@@ -91,13 +114,13 @@ class YuNet final : public _FaDetectorBackend {
 
   void configure (const FaDetectorConfig *config) override
   {
-    detector_->setScoreThreshold (config->score_threshold);
-    detector_->setNMSThreshold (config->nms_threshold);
+    score_ = config->score_threshold;
+    nms_ = config->nms_threshold;
   }
 
  private:
-  cv::Ptr<cv::FaceDetectorYN> detector_;
-  cv::Size input_size_;
+  std::shared_ptr<fa::Shared<YuNetNet>> net_;
+  float score_, nms_;
 };
 
 }  // namespace
@@ -108,18 +131,19 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
 {
   try {
     fa::quiet_opencv_logging ();
-    auto *backend = new YuNet (model_path, config);
+    std::unique_ptr<YuNet> backend (new YuNet (model_path, config));
     /* FaceDetectorYN parses the ONNX lazily on some versions: run once on a
      * tiny frame so a corrupt model fails here, not on the first video frame. */
     cv::Mat probe (64, 64, CV_8UC3, cv::Scalar::all (0));
     std::vector<FaFace> none;
     backend->detect (probe, none);
-    return backend;
+    return backend.release ();
   } catch (const std::exception &e) {
+    /* OpenCV's own text goes to the debug log, not to the user. */
+    g_debug ("loading YuNet model %s: %s", model_path, e.what ());
     g_set_error (error, FA_ERROR, FA_ERROR_CORRUPT,
-        "cannot load YuNet model %s: corrupt or not a YuNet 2022mar ONNX file "
-        "(run scripts/fetch-models.sh)", model_path);
-    g_debug ("YuNet: %s", e.what ());
+        "cannot load YuNet model %s (corrupt or not a YuNet 2022mar ONNX file; "
+        "run scripts/fetch-models.sh)", model_path);
     return nullptr;
   }
 }

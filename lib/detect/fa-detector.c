@@ -50,6 +50,7 @@ fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method)
     .nms_threshold = 0.3f,
     .min_size = (method == FA_DETECT_HOG || method == FA_DETECT_MMOD) ? 40 : 20,
     .detect_width = 640,
+    .region_detect_width = -1,
     .max_faces = 0,
     .landmarks = TRUE,
     .landmark_model_path = NULL,
@@ -148,24 +149,23 @@ suppress_overlaps (FaFace *faces, guint n, float iou_max)
   return kept;
 }
 
-/* Maps @found (in a frame scaled by @scale) back to the input, keeps what
- * passes the score and size filters, sorts, suppresses overlaps and caps the
- * count; appends to @faces and returns how many. */
-static int
-keep_faces (FaDetector *detector, GArray *found, double scale, GArray *faces)
+/* Maps @found (detected at @scale on a part of the frame whose origin is
+ * @ox, @oy in it) back to frame coordinates and appends those that pass the
+ * score and size filters to @faces. */
+static void
+keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy, GArray *faces)
 {
   const FaDetectorConfig *config = &detector->config;
   const float inv = (float) (1.0 / scale);
-  guint kept_from = faces->len;
   for (guint i = 0; i < found->len; i++) {
     FaFace face = g_array_index (found, FaFace, i);
-    face.box.x *= inv;
-    face.box.y *= inv;
+    face.box.x = face.box.x * inv + ox;
+    face.box.y = face.box.y * inv + oy;
     face.box.width *= inv;
     face.box.height *= inv;
     for (int k = 0; k < FA_FACE_N_LANDMARKS; k++) {
-      face.landmarks[k][0] *= inv;
-      face.landmarks[k][1] *= inv;
+      face.landmarks[k][0] = face.landmarks[k][0] * inv + ox;
+      face.landmarks[k][1] = face.landmarks[k][1] * inv + oy;
     }
     g_debug ("%s candidate %.0f,%.0f %.0fx%.0f score %.3f landmarks "
         "%.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f",
@@ -180,7 +180,28 @@ keep_faces (FaDetector *detector, GArray *found, double scale, GArray *faces)
       continue;
     g_array_append_val (faces, face);
   }
+}
 
+/* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
+ * the frame's detection @scale; appends the faces that pass the score and
+ * size filters to @faces, in frame coordinates. */
+static gboolean
+detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
+    GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
+    return FALSE;
+  keep_faces (detector, found, scale, ox, oy, faces);
+  return TRUE;
+}
+
+static int
+finish_faces (FaDetector *detector, GArray *faces, guint kept_from)
+{
+  const FaDetectorConfig *config = &detector->config;
   guint n = faces->len - kept_from;
   if (n > 1) {
     FaFace *sorted = &g_array_index (faces, FaFace, kept_from);
@@ -195,20 +216,25 @@ keep_faces (FaDetector *detector, GArray *found, double scale, GArray *faces)
   return (int) n;
 }
 
+static double
+detect_scale (const FaDetectorConfig *config, const FaImage *image)
+{
+  if (config->detect_width > 0 && image->width > config->detect_width)
+    return (double) config->detect_width / image->width;
+  return 1.0;
+}
+
 int
 fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
     GError **error)
 {
-  const FaDetectorConfig *config = &detector->config;
-  double scale = 1.0;
-  if (config->detect_width > 0 && image->width > config->detect_width)
-    scale = (double) config->detect_width / image->width;
-
-  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
-  if (!fa_detector_backend_detect (detector->backend, image, scale, min_face, found, error))
+  guint kept_from = faces->len;
+  if (!detect_view (detector, image, detect_scale (&detector->config, image), 0, 0, faces,
+          error)) {
+    g_array_set_size (faces, kept_from);
     return -1;
-  return keep_faces (detector, found, scale, faces);
+  }
+  return finish_faces (detector, faces, kept_from);
 }
 
 int
@@ -222,7 +248,54 @@ fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pa
   if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
           found, error))
     return -1;
-  return keep_faces (detector, found, 1.0, faces);
+  guint kept_from = faces->len;
+  keep_faces (detector, found, 1.0, 0, 0, faces);   /* already in @image's pixels */
+  return finish_faces (detector, faces, kept_from);
+}
+
+int
+fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect *regions,
+    guint n_regions, GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  const double frame_scale = detect_scale (config, image);
+  double max_scale = frame_scale;
+  if (config->region_detect_width >= 0) {
+    FaDetectorConfig regional = *config;
+    regional.detect_width = config->region_detect_width;
+    max_scale = MAX (frame_scale, detect_scale (&regional, image));
+  }
+  guint kept_from = faces->len;
+  for (guint i = 0; i < n_regions; i++) {
+    const FaRect *r = &regions[i];
+    /* A face is about a quarter of its person's region wide: search each
+     * region just finely enough to see that face at FA_DETECT_REGION_FACE
+     * pixels, between the frame's scale and region_detect_width's. A near
+     * person costs no more than in a whole-frame search, a far one gets
+     * the pixels its small face needs. */
+    const double want = FA_DETECT_REGION_FACE * 4.0 / MAX (r->width, 1.f);
+    const double scale = CLAMP (want, frame_scale, max_scale);
+    /* The backends need a few pixels to work on: grow tiny regions to at
+     * least this, in detection pixels. */
+    const int min_side = (int) ceil (FA_DETECT_MIN_REGION / scale);
+    int w = MAX ((int) ceilf (r->width), min_side), h = MAX ((int) ceilf (r->height), min_side);
+    int x = (int) floorf (r->x + r->width / 2) - w / 2, y = (int) floorf (r->y + r->height / 2) - h / 2;
+    x = CLAMP (x, 0, MAX (image->width - w, 0));
+    y = CLAMP (y, 0, MAX (image->height - h, 0));
+    FaImage view;
+    if (!fa_image_crop_view (image, &x, &y, w + 1, h + 1, &view))
+      continue;
+    /* Only a frame smaller than the minimum leaves a smaller crop. */
+    if (MIN (view.width, view.height) * scale < FA_DETECT_MIN_REGION - 1)
+      continue;
+    g_debug ("region %.0f,%.0f %.0fx%.0f: crop %d,%d %dx%d at scale %.2f", r->x, r->y, r->width,
+        r->height, x, y, view.width, view.height, scale);
+    if (!detect_view (detector, &view, scale, x, y, faces, error)) {
+      g_array_set_size (faces, kept_from);
+      return -1;
+    }
+  }
+  return finish_faces (detector, faces, kept_from);
 }
 
 const FaDetectorConfig *
@@ -239,6 +312,7 @@ fa_detector_update (FaDetector *detector, const FaDetectorConfig *config)
   c->nms_threshold = config->nms_threshold;
   c->min_size = config->min_size;
   c->detect_width = config->detect_width;
+  c->region_detect_width = config->region_detect_width;
   c->max_faces = config->max_faces;
   fa_detector_backend_configure (detector->backend, c);
 }

@@ -92,6 +92,29 @@ draw_vline (const FaImage *image, int x, int y0, int y1, const Colour *c)
     put_pixel (image, x, y, c);
 }
 
+static void
+draw_box (const FaImage *image, const FaRect *r, const Colour *c)
+{
+  int x0 = (int) lrintf (r->x), y0 = (int) lrintf (r->y);
+  int x1 = (int) lrintf (r->x + r->width) - 1;
+  int y1 = (int) lrintf (r->y + r->height) - 1;
+  for (int t = 0; t < 2; t++) {
+    draw_hline (image, x0, x1, y0 + t, c);
+    draw_hline (image, x0, x1, y1 - t, c);
+    draw_vline (image, x0 + t, y0, y1, c);
+    draw_vline (image, x1 - t, y0, y1, c);
+  }
+}
+
+void
+fa_draw_boxes (const FaImage *image, const FaRect *boxes, guint n_boxes,
+    guint8 r, guint8 g, guint8 b)
+{
+  const Colour c = colour_new (r, g, b);
+  for (guint i = 0; i < n_boxes; i++)
+    draw_box (image, &boxes[i], &c);
+}
+
 void
 fa_draw_faces (const FaImage *image, const FaFace *faces, guint n_faces)
 {
@@ -99,15 +122,7 @@ fa_draw_faces (const FaImage *image, const FaFace *faces, guint n_faces)
   const Colour mark = colour_new (255, 0, 0);
   for (guint i = 0; i < n_faces; i++) {
     const FaFace *f = &faces[i];
-    int x0 = (int) lrintf (f->box.x), y0 = (int) lrintf (f->box.y);
-    int x1 = (int) lrintf (f->box.x + f->box.width) - 1;
-    int y1 = (int) lrintf (f->box.y + f->box.height) - 1;
-    for (int t = 0; t < 2; t++) {
-      draw_hline (image, x0, x1, y0 + t, &box);
-      draw_hline (image, x0, x1, y1 - t, &box);
-      draw_vline (image, x0 + t, y0, y1, &box);
-      draw_vline (image, x1 - t, y0, y1, &box);
-    }
+    draw_box (image, &f->box, &box);
     if (!f->has_landmarks)
       continue;
     const int arm = MAX (2, (int) (f->box.width / 30));

@@ -1,5 +1,6 @@
 /* facealert: OpenCV side of alignment, quality and the MobileFaceNet
  * embedder. Every extern "C" body catches exceptions into a GError. */
+#include "fa-dnn-shared.hpp"
 #include "fa-align.h"
 #include "fa-embed-backend.h"
 #include "fa-error.h"
@@ -100,8 +101,9 @@ fa_face_quality (const FaImage *image, const FaFace *face, FaFaceQuality *qualit
   }
 }
 
+/* One MobileFaceNet per process, shared by every facematch and the CLI. */
 struct _FaEmbedBackend {
-  cv::dnn::Net net;
+  std::shared_ptr<fa::Shared<cv::dnn::Net>> net;
 };
 
 static void
@@ -116,8 +118,9 @@ run_net (FaEmbedBackend *backend, const guint8 *rgb, cv::Mat &out)
   for (int i = 0; i < plane; i++)
     for (int c = 0; c < 3; c++)
       dst[c * plane + i] = (rgb[3 * i + c] / 255.0f - mean[c]) / stdv[c];
-  backend->net.setInput (blob);
-  out = backend->net.forward ().reshape (1, 1);
+  std::lock_guard<std::mutex> lock (backend->net->mutex);
+  backend->net->object.setInput (blob);
+  out = backend->net->object.forward ().reshape (1, 1).clone ();
 }
 
 extern "C" FaEmbedBackend *
@@ -127,9 +130,13 @@ fa_embed_backend_mobilefacenet_new (const gchar *model_path, GError **error)
   try {
     fa::quiet_opencv_logging ();
     backend = new FaEmbedBackend ();
-    backend->net = cv::dnn::readNetFromONNX (model_path);
-    if (backend->net.empty ())
-      throw std::runtime_error ("empty network");
+    std::string path (model_path);
+    backend->net = fa::shared_object<cv::dnn::Net> ("mobilefacenet:" + path, [&path] () {
+      cv::dnn::Net net = cv::dnn::readNetFromONNX (path);
+      if (net.empty ())
+        throw std::runtime_error ("empty network");
+      return net;
+    });
     /* Run once so a file that parses but does not fit fails here. */
     std::vector<guint8> grey (3 * FA_ALIGN_SIZE * FA_ALIGN_SIZE, 128);
     cv::Mat out;
