@@ -444,6 +444,20 @@ run_cluster (int argc, gchar **argv)
 
 /* ---- enrol, reject, delete --------------------------------------------- */
 
+/* enrol and reject: the ids, the collection id and both stores. */
+static gboolean
+open_for_collection (int argc, gchar **argv, const gchar *collection, GArray **ids,
+    FaSightingStore **store, FaCollectionStore **collections, GError **error)
+{
+  if ((*ids = parse_ids (argc, argv, error)) == NULL)
+    return FALSE;
+  if (collection != NULL && !fa_collection_id_validate (collection, error))
+    return FALSE;
+  if ((*store = open_store (error)) == NULL)
+    return FALSE;
+  return (*collections = fa_cli_open_store (FALSE, error)) != NULL;
+}
+
 static int
 run_enrol (int argc, gchar **argv)
 {
@@ -465,17 +479,13 @@ run_enrol (int argc, gchar **argv)
     return fa_cli_fail ("sightings enrol: give the person's name with --name NAME");
   if (argc < 2)
     return fa_cli_fail ("sightings enrol: give at least one sighting ID");
-  g_autoptr (GArray) ids = parse_ids (argc, argv, &error);
-  if (ids == NULL)
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (FaSightingStore) store = NULL;
+  g_autoptr (FaCollectionStore) collections = NULL;
+  if (!open_for_collection (argc, argv, collection, &ids, &store, &collections, &error))
     return fa_cli_fail_error (error);
-  if (collection != NULL && !fa_collection_id_validate (collection, &error))
-    return fa_cli_fail_error (error);
-  g_autoptr (FaSightingStore) store = open_store (&error);
-  g_autoptr (FaCollectionStore) collections = store == NULL ? NULL
-      : fa_cli_open_store (FALSE, &error);
-  g_autoptr (GPtrArray) faces = collections == NULL ? NULL
-      : fa_sightings_enrol (store, collections, collection, (gint64 *) ids->data, ids->len,
-          name, &error);
+  g_autoptr (GPtrArray) faces = fa_sightings_enrol (store, collections, collection,
+      (gint64 *) ids->data, ids->len, name, &error);
   if (faces == NULL)
     return fa_cli_fail ("%s (nothing was enrolled)", error->message);
   if (fa_cli_output == FA_OUTPUT_JSON) {
@@ -524,17 +534,13 @@ run_reject (int argc, gchar **argv)
     return fa_cli_fail ("sightings reject: give the name it is not with --not NAME");
   if (argc != 2)
     return fa_cli_fail ("sightings reject: give exactly one sighting ID");
-  g_autoptr (GArray) ids = parse_ids (argc, argv, &error);
-  if (ids == NULL)
+  g_autoptr (GArray) ids = NULL;
+  g_autoptr (FaSightingStore) store = NULL;
+  g_autoptr (FaCollectionStore) collections = NULL;
+  if (!open_for_collection (argc, argv, collection, &ids, &store, &collections, &error))
     return fa_cli_fail_error (error);
-  if (collection != NULL && !fa_collection_id_validate (collection, &error))
-    return fa_cli_fail_error (error);
-  g_autoptr (FaSightingStore) store = open_store (&error);
-  g_autoptr (FaCollectionStore) collections = store == NULL ? NULL
-      : fa_cli_open_store (FALSE, &error);
   gint64 id = g_array_index (ids, gint64, 0);
-  if (collections == NULL
-      || !fa_sightings_reject (store, collections, collection, id, name, &error))
+  if (!fa_sightings_reject (store, collections, collection, id, name, &error))
     return fa_cli_fail_error (error);
   if (fa_cli_output == FA_OUTPUT_JSON) {
     g_autoptr (JsonBuilder) b = json_builder_new ();
