@@ -141,7 +141,8 @@ writer_main (gpointer data)
 FaSightingRecorder *
 fa_sighting_recorder_new (const FaSightingRecorderConfig *config, GError **error)
 {
-  FaSightingStore *store = fa_sighting_store_open (config->dir, TRUE, 0, error);
+  FaSightingStore *store = fa_sighting_store_open (config->dir, TRUE, config->busy_timeout_ms,
+      error);
   if (store == NULL)
     return NULL;
   fa_sighting_store_set_limits (store, config->retention_hours, config->quota_bytes);

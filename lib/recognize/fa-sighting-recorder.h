@@ -28,6 +28,7 @@ typedef struct {
   const gchar *model_version;
   guint retention_hours;        /* 0: kept until the quota */
   guint64 quota_bytes;          /* 0: no quota */
+  int busy_timeout_ms;          /* how long a write waits for a lock (<= 0: 5 s) */
 } FaSightingRecorderConfig;
 
 typedef struct _FaSightingRecorder FaSightingRecorder;
