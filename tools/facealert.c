@@ -14,6 +14,7 @@ static const FaCliGroup *const groups[] = {
   &fa_cli_group_alerts,
   &fa_cli_group_sightings,
   &fa_cli_group_consume,
+  &fa_cli_group_serve,
   NULL
 };
 

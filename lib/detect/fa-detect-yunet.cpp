@@ -142,8 +142,8 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
     /* OpenCV's own text goes to the debug log, not to the user. */
     g_debug ("loading YuNet model %s: %s", model_path, e.what ());
     g_set_error (error, FA_ERROR, FA_ERROR_CORRUPT,
-        "cannot load YuNet model %s (corrupt or not a YuNet 2022mar ONNX file; "
-        "run scripts/fetch-models.sh)", model_path);
+        "cannot load YuNet model %s: corrupt or not a YuNet 2022mar ONNX file "
+        "(run scripts/fetch-models.sh)", model_path);
     return nullptr;
   }
 }

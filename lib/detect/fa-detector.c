@@ -149,11 +149,12 @@ suppress_overlaps (FaFace *faces, guint n, float iou_max)
   return kept;
 }
 
-/* Maps @found (detected at @scale on a part of the frame whose origin is
- * @ox, @oy in it) back to frame coordinates and appends those that pass the
- * score and size filters to @faces. */
+/* Appends the faces of @found (found in a view whose origin is @ox, @oy in
+ * the frame, scaled by @scale) that pass the score and size filters to
+ * @faces, in frame coordinates. */
 static void
-keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy, GArray *faces)
+keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy,
+    GArray *faces)
 {
   const FaDetectorConfig *config = &detector->config;
   const float inv = (float) (1.0 / scale);
@@ -183,21 +184,21 @@ keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy, G
 }
 
 /* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
- * the frame's detection @scale; appends the faces that pass the score and
- * size filters to @faces, in frame coordinates. */
+ * the frame's detection @scale; appends the faces that pass the filters. */
 static gboolean
 detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
     GArray *faces, GError **error)
 {
-  const FaDetectorConfig *config = &detector->config;
   g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
+  int min_face = (int) floor (detector->config.min_size * scale);
   if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
     return FALSE;
   keep_faces (detector, found, scale, ox, oy, faces);
   return TRUE;
 }
 
+/* Best first, overlaps suppressed, at most max_faces, for the faces appended
+ * from @kept_from on. Returns their count. */
 static int
 finish_faces (FaDetector *detector, GArray *faces, guint kept_from)
 {
@@ -234,22 +235,6 @@ fa_detector_detect (FaDetector *detector, const FaImage *image, GArray *faces,
     g_array_set_size (faces, kept_from);
     return -1;
   }
-  return finish_faces (detector, faces, kept_from);
-}
-
-int
-fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
-    int canvas_side, GArray *faces, GError **error)
-{
-  const FaDetectorConfig *config = &detector->config;
-  double scale = (double) canvas_side / ((1.0 + 2.0 * pad) * MAX (image->width, image->height));
-  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
-  if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
-          found, error))
-    return -1;
-  guint kept_from = faces->len;
-  keep_faces (detector, found, 1.0, 0, 0, faces);   /* already in @image's pixels */
   return finish_faces (detector, faces, kept_from);
 }
 
@@ -295,6 +280,23 @@ fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect 
       return -1;
     }
   }
+  return finish_faces (detector, faces, kept_from);
+}
+
+int
+fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
+    int canvas_side, GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = (double) canvas_side / ((1.0 + 2.0 * pad) * MAX (image->width, image->height));
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
+          found, error))
+    return -1;
+  guint kept_from = faces->len;
+  /* The backend already maps the boxes back to @image. */
+  keep_faces (detector, found, 1.0, 0, 0, faces);
   return finish_faces (detector, faces, kept_from);
 }
 
