@@ -223,6 +223,45 @@ fa_gallery_search (const FaGallery *g, const float *embedding, int dim, double t
   return matches;
 }
 
+static gint
+compare_face_matches (gconstpointer a, gconstpointer b)
+{
+  double sa = ((const FaSearchMatch *) a)->similarity, sb = ((const FaSearchMatch *) b)->similarity;
+  return sa < sb ? 1 : sa > sb ? -1 : 0;
+}
+
+GArray *
+fa_gallery_search_faces (const FaGallery *g, const float *embedding, int dim, double threshold,
+    guint max_faces)
+{
+  GArray *matches = g_array_new (FALSE, FALSE, sizeof (FaSearchMatch));
+  if (dim != g->dim)
+    return matches;
+  for (guint i = 0; i < g->people->len; i++) {
+    const Person *p = g_ptr_array_index (g->people, i);
+    double nearest = -1.0;
+    guint first = matches->len;
+    for (guint k = 0; k < p->faces->len; k++) {
+      const FaStoredFace *f = g_ptr_array_index (p->faces, k);
+      double s = similarity (embedding, f->embedding, dim);
+      nearest = MAX (nearest, s);
+      if (s >= threshold) {
+        FaSearchMatch m = {f, s};
+        g_array_append_val (matches, m);
+      }
+    }
+    /* The same veto as fa_gallery_search: nearer to a "not this person". */
+    for (guint k = 0; k < p->negatives->len && matches->len > first; k++)
+      if (similarity (embedding, ((FaStoredFace *) g_ptr_array_index (p->negatives, k))
+              ->embedding, dim) >= nearest)
+        g_array_set_size (matches, first);
+  }
+  g_array_sort (matches, compare_face_matches);
+  if (max_faces > 0 && matches->len > max_faces)
+    g_array_set_size (matches, max_faces);
+  return matches;
+}
+
 GArray *
 fa_gallery_face_matches (GArray *person_matches)
 {

@@ -62,6 +62,14 @@ typedef struct {
 GArray *fa_gallery_search (const FaGallery *gallery, const float *embedding, int dim,
     double threshold, guint max_people);
 
+/* Face by face, as Rekognition's SearchFacesByImage and SearchFaces answer:
+ * every face (FaSearchMatch, borrowed from the gallery) with a similarity
+ * >= @threshold to @embedding, best first, at most @max_faces (0: all),
+ * leaving out the faces of every person a negative example vetoes for this
+ * probe, so a rejected look-alike is not returned as that person either. */
+GArray *fa_gallery_search_faces (const FaGallery *gallery, const float *embedding, int dim,
+    double threshold, guint max_faces);
+
 /* Rekognition's FaceMatches for @person_matches: one FaSearchMatch per
  * person, their closest face with the person's similarity, in order. The
  * faces are borrowed from the gallery. */

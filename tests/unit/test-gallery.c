@@ -143,6 +143,16 @@ test_negative_vetoes_name (void)
   g_autoptr (GArray) m3 = fa_gallery_search (after, (vec (v, 0, 1, 5), v), DIM, 50.0, 0);
   g_assert_cmpuint (m3->len, ==, 1);
   g_assert_cmpstr (g_array_index (m3, FaPersonMatch, 0).name, ==, "Bob");
+
+  /* Face by face (the AWS API's SearchFacesByImage): the same veto. */
+  g_autoptr (GArray) f0 = fa_gallery_search_faces (before, stranger, DIM, 50.0, 0);
+  g_assert_cmpuint (f0->len, ==, 1);
+  g_autoptr (GArray) f1 = fa_gallery_search_faces (after, stranger, DIM, 50.0, 0);
+  g_assert_cmpuint (f1->len, ==, 0);
+  g_autoptr (GArray) f2 = fa_gallery_search_faces (after, (vec (v, 0, 1, 5), v), DIM, 50.0, 0);
+  g_assert_cmpuint (f2->len, ==, 2);   /* both of Bob's photos, best first */
+  g_assert_cmpfloat (g_array_index (f2, FaSearchMatch, 0).similarity, >=,
+      g_array_index (f2, FaSearchMatch, 1).similarity);
 }
 
 /* The collection store round trip: fa_gallery_load reads faces and
