@@ -54,7 +54,8 @@ test_household_on_mqtt (void)
   g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-runner-mqtt");
   const gchar *dirs[][2] = { { "FACEALERT_COLLECTIONS_DIR", "collections" },
     { "FACEALERT_STREAMS_DIR", "streams" }, { "FACEALERT_SNAPSHOTS_DIR", "snapshots" },
-    { "FACEALERT_OUTBOX_DIR", "outbox" }, { "FACEALERT_STATE_DIR", "state" } };
+    { "FACEALERT_OUTBOX_DIR", "outbox" }, { "FACEALERT_STATE_DIR", "state" },
+    { "FACEALERT_SIGHTINGS_DIR", "sightings" }, { "FACEALERT_CAMERAS_DIR", "cameras" } };
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++) {
     g_autofree gchar *d = g_build_filename (tmp, dirs[i][1], NULL);
     g_setenv (dirs[i][0], d, TRUE);
