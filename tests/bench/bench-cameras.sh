@@ -23,8 +23,10 @@
 # Baselines in the same run: the same cameras recorded and decoded with no
 # analysis (facedetect ! facematch ! alertsink replaced by fakesink), so
 # "x baseline" is what face analysis costs on top of receiving, recording
-# and decoding. Then N = 3, 6, 9, ... cameras until frames drop (> 1 %) or
+# and decoding. Then N = 6, 8, 10, ... cameras until frames drop (> 1 %) or
 # CPU saturates (> 90 % of the machine): the largest N that held is printed.
+# Frames dropped by the analysis depend on what else the machine runs: each
+# run prints the load average, judge "real time" against it.
 #
 # Run: meson test -C build --benchmark cameras -v
 #  or: sh tests/bench/bench-cameras.sh build
@@ -184,8 +186,8 @@ EOF
   printf '%-5s N=%-2d cores %.2f (%.2f per camera, %.0f%% of the machine)  peak RSS %d MB  dropped %d of %d frames (%.2f%%)  restarts %d\n' \
     "$mode" "$n" "$cores" "$(echo "$cores $n" | awk '{print $1 / $2}')" \
     "$(echo "$cores $ncpu" | awk '{print 100 * $1 / $2}')" "$rss_mb" "$dropped" "$frames" "$drop_pct" "$restarts"
-  printf '      recording: received %d access units, recorded %d (lost %d)\n' \
-    "$received" "$recorded" $((received - recorded))
+  printf '      recording: received %d access units, recorded %d (lost %d); load average after: %s\n' \
+    "$received" "$recorded" $((received - recorded)) "$(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$mode" = full ]; then
     printf '      alerts %d (%s; stranger cameras: %d)  latency from enter p50 %s ms p95 %s ms; from walk-in p50 %s ms p95 %s ms\n' \
       "$n_alerts" "${by_cam:-none}" "$stranger_cams" "$p50" "$p95" "$w50" "$w95"
@@ -204,7 +206,7 @@ awk -v c="$cores" -v b="$base_cores" -v r="$rss_mb" -v br="$base_rss" -v p95="$p
   printf "      targets: <= 0.7 core %s, RSS <= 250 MB %s, no recorded frame lost %s, p95 latency <= 1000 ms %s, real time (dropped < 1%%) %s\n",
     (c <= 0.7 ? "MET" : "MISSED"), (r <= 250 ? "MET" : "MISSED"), (lost == 0 ? "MET" : "MISSED"), (p95 != "NaN" && p95 <= 1000 ? "MET" : "MISSED"), (d < 1 ? "MET" : "MISSED") }'
 
-echo "capacity: N = 6, 9, ... cameras (household/stranger/cat repeated), ${scale_secs} s each, until > 1 % dropped or > 90 % CPU:"
+echo "capacity: N = 6, 8, 10, ... cameras (household/stranger/cat repeated), ${scale_secs} s each, until > 1 % dropped or > 90 % CPU:"
 best=$(awk -v d="$drop_pct" -v c="$cores" -v m="$ncpu" 'BEGIN { print (d <= 1 && c <= 0.9 * m) ? 3 : 0 }')
 n=6
 while [ "$n" -le "$max_cams" ]; do
@@ -212,6 +214,6 @@ while [ "$n" -le "$max_cams" ]; do
   ok=$(awk -v d="$drop_pct" -v c="$cores" -v m="$ncpu" 'BEGIN { print (d <= 1 && c <= 0.9 * m) ? 1 : 0 }')
   [ "$ok" = 1 ] || break
   best=$n
-  n=$((n + 3))
+  n=$((n + 2))
 done
 echo "max cameras in real time on this machine: $best"
