@@ -53,7 +53,7 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 -m filesrc location=chaplin.mp4 ! decodebin ! videoconvert ! \
+ * gst-launch-1.0 -m filesrc location=tests/data/videos/moviepy_chaplin.mp4 ! decodebin ! videoconvert ! \
  *     facedetect ! fakesink
  * ]| Prints a facedetect message per frame.
  * |[
@@ -237,12 +237,20 @@ fa_face_detect_start (GstBaseTransform * trans)
   FaDetectorConfig config;
   GError *error = NULL;
 
+  /* The model loads outside the object lock: loading can take seconds
+   * (mmod), and nothing that needs the lock (property reads, messages) may
+   * wait for it meanwhile. */
   GST_OBJECT_LOCK (self);
   fa_face_detect_fill_config (self, &config);
-  fa_detect_set_threads (self->threads);
-  self->detector = fa_detector_new (&config, &error);
+  gchar *model_path = g_strdup (config.model_path);
+  config.model_path = model_path;
+  gint threads = self->threads;
   self->config_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
+
+  fa_detect_set_threads (threads);
+  self->detector = fa_detector_new (&config, &error);
+  g_free (model_path);
 
   if (self->detector == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
