@@ -96,6 +96,10 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_detect_debug);
 #define DEFAULT_PROP_THREADS 1
 #define DEFAULT_PROP_SEARCH FA_FACE_DETECT_SEARCH_AUTO
 #define DEFAULT_PROP_FRAME_SEARCH_INTERVAL 15
+/* Person boxes are a fraction of the frame: searched at the scale of a
+ * 640-wide frame they find faces from ~20 pixels (a whole 640x480 frame at
+ * 320 misses them under ~32) for less CPU than the whole frame at 320. */
+#define DEFAULT_PROP_BOX_DETECT_WIDTH 640
 
 #define MIN_DETECT_WIDTH 32
 
@@ -119,6 +123,7 @@ enum
   PROP_THREADS,
   PROP_SEARCH,
   PROP_FRAME_SEARCH_INTERVAL,
+  PROP_BOX_DETECT_WIDTH,
 };
 
 #define FA_FACE_DETECT_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, " \
@@ -151,6 +156,7 @@ struct _FaFaceDetect
   gint threads;
   FaFaceDetectSearch search;
   guint frame_search_interval;
+  gint box_detect_width;
   gboolean config_changed;
 
   /* streaming state, from start() to stop() */
@@ -228,6 +234,7 @@ fa_face_detect_fill_config (FaFaceDetect * self, FaDetectorConfig * config)
         : OTHER_DETECT_WIDTH;
   config->max_faces = self->max_faces;
   config->landmarks = self->landmarks;
+  config->region_detect_width = self->box_detect_width;
 }
 
 static gboolean
@@ -602,6 +609,15 @@ fa_face_detect_class_init (FaFaceDetectClass * klass)
           FA_TYPE_FACE_DETECT_SEARCH, DEFAULT_PROP_SEARCH,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BOX_DETECT_WIDTH,
+      g_param_spec_int ("box-detect-width", "Box detection width",
+          "Search person boxes at the scale of a frame this wide (0: full size; "
+          "-1: detect-width). 640 finds faces from ~20 pixels in a 640-wide "
+          "frame, for about the boxes' share of a 640-wide search (on the test "
+          "film less CPU than the whole frame at 320, 3x the faces)",
+          -1, 8192, DEFAULT_PROP_BOX_DETECT_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FRAME_SEARCH_INTERVAL,
       g_param_spec_uint ("frame-search-interval", "Frame search interval",
           "With search=auto and person boxes, search the whole frame instead "
@@ -648,6 +664,7 @@ fa_face_detect_init (FaFaceDetect * self)
   self->threads = DEFAULT_PROP_THREADS;
   self->search = DEFAULT_PROP_SEARCH;
   self->frame_search_interval = DEFAULT_PROP_FRAME_SEARCH_INTERVAL;
+  self->box_detect_width = DEFAULT_PROP_BOX_DETECT_WIDTH;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -731,6 +748,18 @@ fa_face_detect_set_property (GObject * object, guint prop_id,
     case PROP_FRAME_SEARCH_INTERVAL:
       self->frame_search_interval = g_value_get_uint (value);
       break;
+    case PROP_BOX_DETECT_WIDTH:{
+      gint w = g_value_get_int (value);
+      if (w > 0 && w < MIN_DETECT_WIDTH) {
+        g_log ("facedetect", G_LOG_LEVEL_WARNING, "box-detect-width %d refused: "
+            "use -1 (detect-width), 0 (full size) or at least %d", w,
+            MIN_DETECT_WIDTH);
+        break;
+      }
+      self->box_detect_width = w;
+      self->config_changed = TRUE;
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -787,6 +816,9 @@ fa_face_detect_get_property (GObject * object, guint prop_id,
       break;
     case PROP_FRAME_SEARCH_INTERVAL:
       g_value_set_uint (value, self->frame_search_interval);
+      break;
+    case PROP_BOX_DETECT_WIDTH:
+      g_value_set_int (value, self->box_detect_width);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -50,6 +50,7 @@ fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method)
     .nms_threshold = 0.3f,
     .min_size = (method == FA_DETECT_HOG || method == FA_DETECT_MMOD) ? 40 : 20,
     .detect_width = 640,
+    .region_detect_width = -1,
     .max_faces = 0,
     .landmarks = TRUE,
     .landmark_model_path = NULL,
@@ -234,13 +235,27 @@ int
 fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect *regions,
     guint n_regions, GArray *faces, GError **error)
 {
-  const double scale = detect_scale (&detector->config, image);
-  /* The backends need a few pixels to work on: grow tiny regions to at
-   * least this, in detection pixels. */
-  const int min_side = (int) ceil (FA_DETECT_MIN_REGION / scale);
+  const FaDetectorConfig *config = &detector->config;
+  const double frame_scale = detect_scale (config, image);
+  double max_scale = frame_scale;
+  if (config->region_detect_width >= 0) {
+    FaDetectorConfig regional = *config;
+    regional.detect_width = config->region_detect_width;
+    max_scale = MAX (frame_scale, detect_scale (&regional, image));
+  }
   guint kept_from = faces->len;
   for (guint i = 0; i < n_regions; i++) {
     const FaRect *r = &regions[i];
+    /* A face is about a quarter of its person's region wide: search each
+     * region just finely enough to see that face at FA_DETECT_REGION_FACE
+     * pixels, between the frame's scale and region_detect_width's. A near
+     * person costs no more than in a whole-frame search, a far one gets
+     * the pixels its small face needs. */
+    const double want = FA_DETECT_REGION_FACE * 4.0 / MAX (r->width, 1.f);
+    const double scale = CLAMP (want, frame_scale, max_scale);
+    /* The backends need a few pixels to work on: grow tiny regions to at
+     * least this, in detection pixels. */
+    const int min_side = (int) ceil (FA_DETECT_MIN_REGION / scale);
     int w = MAX ((int) ceilf (r->width), min_side), h = MAX ((int) ceilf (r->height), min_side);
     int x = (int) floorf (r->x + r->width / 2) - w / 2, y = (int) floorf (r->y + r->height / 2) - h / 2;
     x = CLAMP (x, 0, MAX (image->width - w, 0));
@@ -251,6 +266,8 @@ fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect 
     /* Only a frame smaller than the minimum leaves a smaller crop. */
     if (MIN (view.width, view.height) * scale < FA_DETECT_MIN_REGION - 1)
       continue;
+    g_debug ("region %.0f,%.0f %.0fx%.0f: crop %d,%d %dx%d at scale %.2f", r->x, r->y, r->width,
+        r->height, x, y, view.width, view.height, scale);
     if (!detect_view (detector, &view, scale, x, y, faces, error)) {
       g_array_set_size (faces, kept_from);
       return -1;
@@ -273,6 +290,7 @@ fa_detector_update (FaDetector *detector, const FaDetectorConfig *config)
   c->nms_threshold = config->nms_threshold;
   c->min_size = config->min_size;
   c->detect_width = config->detect_width;
+  c->region_detect_width = config->region_detect_width;
   c->max_faces = config->max_faces;
   fa_detector_backend_configure (detector->backend, c);
 }

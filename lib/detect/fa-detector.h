@@ -43,6 +43,10 @@ typedef struct {
                             * and mmod upsample 2x when it is below their
                             * window (80 pixels after detect_width) */
   int detect_width;        /* detect on a copy this wide (0: full size) */
+  /* fa_detector_detect_in(): regions of far (small) persons are searched at
+   * up to the scale of a frame this wide (0: full size; -1: detect_width).
+   * Regions are a fraction of the frame, so they can afford more pixels. */
+  int region_detect_width;
   int max_faces;           /* keep the highest-scoring N (0: all) */
   /* hog/mmod/haar: derive the 5 landmarks with dlib's 68-point predictor
    * (@landmark_model_path, NULL for FA_DETECT_DEFAULT_LANDMARK_MODEL). */
@@ -52,7 +56,8 @@ typedef struct {
 
 /* Fills @config with the defaults for @method: score threshold 0.7 for
  * yunet, 0.5 (the library's own decision threshold) for the others; min
- * size 20 (hog and mmod: 40); NMS 0.3; detect width 640; landmarks on. */
+ * size 20 (hog and mmod: 40); NMS 0.3; detect width 640 (regions: the same);
+ * landmarks on. */
 void fa_detector_config_init (FaDetectorConfig *config, FaDetectMethod method);
 
 typedef struct _FaDetector FaDetector;
@@ -71,11 +76,16 @@ int fa_detector_detect (FaDetector *detector, const FaImage *image,
  * (YuNet pools its input down 32x and needs 2x2 left)
  * (smaller regions are grown around their centre). */
 #define FA_DETECT_MIN_REGION 64
+/* fa_detector_detect_in() searches each region so that a face a quarter of
+ * its width spans this many detection pixels (within the frame's and
+ * region_detect_width's scales). */
+#define FA_DETECT_REGION_FACE 32
 
 /* Like fa_detector_detect(), searching only inside @regions (@n_regions
  * rectangles in @image's pixels, e.g. from fa_face_search_regions()), at the
- * same detection scale as the whole frame: the cost is about the regions'
- * share of the frame. Faces found twice where regions overlap are merged. */
+ * scale each needs (FA_DETECT_REGION_FACE), between detect_width's and
+ * region_detect_width's: the cost is about the regions' share of the frame.
+ * Faces found twice where regions overlap are merged. */
 int fa_detector_detect_in (FaDetector *detector, const FaImage *image,
     const FaRect *regions, guint n_regions, GArray *faces, GError **error);
 

@@ -466,6 +466,29 @@ test_detect_in_regions (void)
   g_assert_cmpint (fa_detector_detect_in (detector, fa_picture_image (picture), &dot, 1, some,
           &error), >=, 0);
   g_assert_no_error (error);
+
+  /* Small regions are searched finer than the frame, up to
+   * region_detect_width: at detect-width 100 the whole frame shows fewer
+   * faces than the regions around them, searched at full size. */
+  g_autoptr (GArray) grown = g_array_new (FALSE, FALSE, sizeof (FaRect));
+  for (guint i = 0; i < all->len; i++) {
+    const FaRect *b = &g_array_index (all, FaFace, i).box;
+    FaRect around = {b->x - b->width / 2, b->y - b->height / 2, 2 * b->width, 2 * b->height};
+    g_array_append_val (grown, around);
+  }
+  config.detect_width = 100;
+  config.region_detect_width = 0;
+  fa_detector_update (detector, &config);
+  g_array_set_size (some, 0);
+  int coarse = fa_detector_detect (detector, fa_picture_image (picture), some, &error);
+  g_array_set_size (some, 0);
+  int fine = fa_detector_detect_in (detector, fa_picture_image (picture),
+      (const FaRect *) grown->data, grown->len, some, &error);
+  g_test_message ("detect-width 100: %d faces in the frame, %d in the regions (of %u)", coarse,
+      fine, all->len);
+  g_assert_cmpint (fine, ==, (int) all->len);
+  g_assert_cmpint (coarse, >=, 0);
+  g_assert_cmpint (coarse + 2, <=, fine);
 }
 
 int
