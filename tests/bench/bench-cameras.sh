@@ -32,13 +32,16 @@
 #  or: sh tests/bench/bench-cameras.sh build
 # BENCH_SECONDS (default 45) main run length; BENCH_SCALE_SECONDS (default 25);
 # BENCH_MAX_CAMERAS (default 24). The pipeline's variables pass through
-# (OBJECT_METHOD, OBJECT_INTERVAL, DETECT_WIDTH, ...), to compare settings.
+# (OBJECT_METHOD, OBJECT_INTERVAL, DETECT_WIDTH, ...), to compare settings;
+# BENCH_PIPELINE (default pipelines/three-cameras.pipeline) another camera
+# template to measure, e.g. the same without objectdetect.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-${FACEALERT_BUILD_DIR:-$root/build}}" && pwd)
 secs=${BENCH_SECONDS:-45}
 scale_secs=${BENCH_SCALE_SECONDS:-25}
 max_cams=${BENCH_MAX_CAMERAS:-24}
+pipeline=${BENCH_PIPELINE:-$root/pipelines/three-cameras.pipeline}
 data=${FACEALERT_TESTDATA:-$root/tests/data}
 servers=${FACEALERT_TEST_SERVERS:-$root/.test-servers}
 ncpu=$(getconf _NPROCESSORS_ONLN)
@@ -92,11 +95,11 @@ make_pipeline () {
   CAMERAS=$(awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "%scam%d", (i > 1 ? "," : ""), i }')
   export CAMERAS
   if [ "$2" = base ]; then
-    awk '/^\[/ { on = 1 } on && !/^#/' "$root/pipelines/three-cameras.pipeline" |
-      sed -e '/! objectdetect/,$d' > "$tmp/n.pipeline"
+    awk '/^\[/ { on = 1 } on && !/^#/' "$pipeline" |
+      sed -e '/! \(objectdetect\|facedetect\)/,$d' > "$tmp/n.pipeline"
     echo "  ! fakesink sync=false" >> "$tmp/n.pipeline"
   else
-    cp "$root/pipelines/three-cameras.pipeline" "$tmp/n.pipeline"
+    cp "$pipeline" "$tmp/n.pipeline"
   fi
 }
 
@@ -194,7 +197,7 @@ EOF
   fi
 }
 
-echo "bench-cameras: 640x480 15 fps H.264 cameras (fa-camsim), pipelines/three-cameras.pipeline under facealert-run, $ncpu CPUs"
+echo "bench-cameras: 640x480 15 fps H.264 cameras (fa-camsim), $pipeline under facealert-run, $ncpu CPUs"
 echo "  objectdetect method=${OBJECT_METHOD:-fastestdet} interval=${OBJECT_INTERVAL:-3}, facedetect detect-width=${DETECT_WIDTH:-320} interval=${DETECT_INTERVAL:-2}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "baseline (same cameras, received + recorded + decoded, no face analysis), ${scale_secs} s:"
 run 3 base "$scale_secs"
