@@ -61,6 +61,7 @@ vframes=${BENCH_VIDEO_FRAMES:-120}
   ours yunet-boxes-only 640 480 "$repeats" --pre "$boxes" frame-search-interval=0
   upstream upstream-video 640 480 2 --video "$video" --frames "$vframes" display=false
   ours yunet-video 640 480 2 --video "$video" --frames "$vframes"
+  ours yunet-w640-video 640 480 2 --video "$video" --frames "$vframes" detect-width=640
   ours yunet-boxes-video 640 480 2 --video "$video" --frames "$vframes" --pre "$boxes"
   ours yunet-boxes-only-video 640 480 2 --video "$video" --frames "$vframes" --pre "$boxes" \
       frame-search-interval=0
