@@ -65,7 +65,7 @@ trap 'exit 130' INT TERM
 wait_for () {   # FILE PATTERN SECONDS
   i=0
   until grep -q "$2" "$1" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt $(($3 * 10)) ] || { echo "bench-cameras: timed out waiting for $2 in $1" >&2; tail -3 "$1" >&2; exit 1; }
+    i=$((i + 1)); [ $i -lt $(($3 * 10)) ] || { echo "bench-cameras: timed out waiting for $2 in $1" >&2; grep -m3 ': stopped: ' "$1" >&2; tail -3 "$1" >&2; exit 1; }
     sleep 0.1
   done
 }
