@@ -26,7 +26,8 @@
  *   stats CAM buffers=N dropped=N restarts=N state=STATE [received=N recorded=N]
  *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
  *   CAM: N face(s) in a pet box: vetoed, not judged
- *   CAM: alert ID queued track N: SUBJECT | delivered ... | retrying ... | failed ...
+ *   CAM: alert ID queued track N: SUBJECT (person N for a person alert)
+ *     | delivered ... | retrying ... | failed ...
  *   stopping: ... | stopped
  * "face" lines come from facematch's messages (once per track, when it is
  * decided, and again if its identity changes; "pet box" lines when faces in
@@ -350,8 +351,9 @@ report_alert (Camera *cam, const GstStructure *s)
 
   if (g_strcmp0 (status, "queued") == 0) {
     gst_structure_get_uint64 (s, "track-id", &track);
-    say ("%s: alert %s queued track %" G_GUINT64_FORMAT ": %s", cam->def->name,
-        id, track, gst_structure_get_string (s, "subject"));
+    gboolean person = g_strcmp0 (gst_structure_get_string (s, "event"), "person") == 0;
+    say ("%s: alert %s queued %s %" G_GUINT64_FORMAT ": %s", cam->def->name,
+        id, person ? "person" : "track", track, gst_structure_get_string (s, "subject"));
   } else if (g_strcmp0 (status, "delivered") == 0) {
     gint64 queued = 0, delivered = 0;
     gst_structure_get (s, "attempts", G_TYPE_UINT, &attempts, "queued-time",
