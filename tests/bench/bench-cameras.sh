@@ -124,6 +124,9 @@ run () {
     case $((i % 3)) in 1) s=household ;; 2) s=stranger ;; 0) s=cat ;; esac
     args="$args cam$i=scene:$s"; i=$((i + 1))
   done
+  # A fresh file: the redirection below may happen after wait_for looks, and
+  # the last run's READY line must not be taken for this one's.
+  rm -f "$tmp/sim.out" "$tmp/run.out"
   # shellcheck disable=SC2086
   fa-camsim --port 0 --cache-dir "$build/camsim-cache" $args > "$tmp/sim.out" 2>&1 < /dev/null &
   sim=$!; pids="$pids $sim"
