@@ -157,3 +157,39 @@ fa_meta_image_of_frame (GstVideoFrame *frame, FaImage *image)
   }
   return TRUE;
 }
+
+/* GstCustomMeta (1.20+): copied along with the buffer, no tags. The plugin
+ * and a test program each link a copy of this file: whichever comes first
+ * registers it. */
+static void
+register_frame_record_meta (void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done)) {
+    static const gchar *tags[] = { NULL };
+    if (gst_meta_get_info (FA_META_FRAME_RECORD) == NULL)
+      gst_meta_register_custom (FA_META_FRAME_RECORD, tags, NULL, NULL, NULL);
+    g_once_init_leave (&done, 1);
+  }
+}
+
+void
+fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record)
+{
+  register_frame_record_meta ();
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, FA_META_FRAME_RECORD);
+  if (meta == NULL)
+    meta = gst_buffer_add_custom_meta (buffer, FA_META_FRAME_RECORD);
+  GstStructure *s = gst_custom_meta_get_structure (meta);
+  gst_structure_set_name (s, "facealert/frame-record");
+  gst_structure_set (s, "record", G_TYPE_STRING, record, NULL);
+}
+
+const gchar *
+fa_meta_get_frame_record (GstBuffer *buffer)
+{
+  register_frame_record_meta ();
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, FA_META_FRAME_RECORD);
+  return meta != NULL
+      ? gst_structure_get_string (gst_custom_meta_get_structure (meta), "record") : NULL;
+}

@@ -29,7 +29,8 @@
  *                                 BoundingBox, ImageId, ExternalImageId,
  *                                 Confidence, IndexFacesModelVersion}}] (best
  *                                 first; empty when no match reaches the
- *                                 threshold), "TrackId" (integer, = track-id)}
+ *                                 threshold), "TrackId" (integer, = track-id),
+ *                                 "Decided" (boolean, = decided)}
  *     person-track-id G_TYPE_UINT64 the person track whose box holds this face
  *                                 (0: none; see "facealert/person")
  *     vetoed      G_TYPE_BOOLEAN  the face lies in a pet box (cat, dog, ...) and
@@ -71,6 +72,15 @@
  *     similarity  G_TYPE_DOUBLE   that decision's similarity (0 if none)
  *     face-track-id G_TYPE_UINT64 the face track this person last held (0:
  *                                 no face seen yet)
+ *
+ * The frame's whole record travels too, as a GstCustomMeta named
+ * FA_META_FRAME_RECORD added by facematch to every buffer with faces (also
+ * with post-messages=false), so sinks such as kdssink send exactly what
+ * facematch's `facematch` message says: its structure "facealert/frame-record"
+ * has one field
+ *     record      G_TYPE_STRING   the Rekognition stream-processor record
+ *                                 (InputInformation, StreamProcessorInformation,
+ *                                 FaceSearchResponse: the entries above)
  */
 #pragma once
 
@@ -90,6 +100,14 @@ G_BEGIN_DECLS
 #define FA_META_OBJECT_SCAN_API "FaObjectScanMeta"
 #define FA_ROI_TYPE_PERSON "person"
 #define FA_META_PERSON "facealert/person"
+
+#define FA_META_FRAME_RECORD "FaFrameRecordMeta"
+
+/* Attaches the frame's stream-processor record (JSON text) to @buffer
+ * (writable), replacing one already there. */
+void fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record);
+/* The frame record of @buffer (owned by the buffer), or NULL. */
+const gchar *fa_meta_get_frame_record (GstBuffer *buffer);
 
 /* Adds a face ROI with its detection parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,

@@ -52,7 +52,8 @@
  *    ProducerTimestamp, FrameOffsetInSeconds), StreamProcessorInformation
  *    (Status), FaceSearchResponse (one entry per face: DetectedFace with
  *    BoundingBox ratios, Confidence, Landmarks; MatchedFaces with Similarity
- *    and Face; plus TrackId).
+ *    and Face; plus TrackId and Decided). The same record rides on the
+ *    buffer (fa-meta.h FA_META_FRAME_RECORD), also with post-messages=false.
  *  - `timestamp`, `stream-time`, `running-time` (guint64): of the buffer.
  *  - `n-faces`, `n-known`, `n-unknown`, `n-vetoed` (guint): faces (not
  *    counting vetoed ones), decided known faces, decided unknown faces, faces
@@ -346,6 +347,8 @@ face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int w
   fa_json_add_face_matches (b, matches);
   json_builder_set_member_name (b, "TrackId");
   json_builder_add_int_value (b, (gint64) track->id);
+  json_builder_set_member_name (b, "Decided");
+  json_builder_add_boolean_value (b, track->decided);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -540,7 +543,8 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   fa_person_tracker_learn (self->persons, tracks, faces->len);
   attach_persons (object_rois, persons);
 
-  if (post) {
+  /* The frame's record: on the buffer for kdssink, and posted. */
+  {
     GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
     GstSegment *segment = &trans->segment;
     GstClockTime pts = GST_BUFFER_PTS (buffer);
@@ -577,6 +581,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     json_builder_end_object (b);
     g_autoptr (JsonNode) root = json_builder_get_root (b);
     g_autofree gchar *text = fa_json_to_string (root);
+    fa_meta_set_frame_record (buffer, text);
 
     GstStructure *s = gst_structure_new ("facematch",
         "record", G_TYPE_STRING, text,
@@ -588,10 +593,11 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         "n-unknown", G_TYPE_UINT, n_unknown,
         "n-vetoed", G_TYPE_UINT, n_vetoed, NULL);
     gst_structure_take_value (s, "faces", &face_list);
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  } else {
-    g_value_unset (&face_list);
+    if (post)
+      gst_element_post_message (GST_ELEMENT (self),
+          gst_message_new_element (GST_OBJECT (self), s));
+    else
+      gst_structure_free (s);
   }
   g_free (stream_name);
   return GST_FLOW_OK;

@@ -25,6 +25,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (facematch, plugin);
   ret |= GST_ELEMENT_REGISTER (alertsink, plugin);
   ret |= GST_ELEMENT_REGISTER (objectdetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (kdssink, plugin);
 
   return ret;
 }

@@ -63,43 +63,6 @@ reasons_text (guint reasons)
   return g_string_free (s, FALSE);
 }
 
-static void
-add_index_response (JsonBuilder *b, FaIndexResult *r, const gchar *model_version)
-{
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "FaceRecords");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->indexed->len; i++) {
-    FaAnalyzedFace *f = g_ptr_array_index (r->indexed, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "Face");
-    fa_json_add_stored_face (b, f->stored);
-    json_builder_set_member_name (b, "FaceDetail");
-    fa_json_add_face_detail (b, &f->face, &f->quality, r->width, r->height);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "FaceModelVersion");
-  json_builder_add_string_value (b, model_version);
-  json_builder_set_member_name (b, "UnindexedFaces");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < r->unindexed->len; i++) {
-    FaAnalyzedFace *f = g_ptr_array_index (r->unindexed, i);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "Reasons");
-    json_builder_begin_array (b);
-    for (guint k = 0; k < FA_UNINDEXED_N_REASONS; k++)
-      if (f->reasons & (1u << k))
-        json_builder_add_string_value (b, fa_unindexed_reason_name (k));
-    json_builder_end_array (b);
-    json_builder_set_member_name (b, "FaceDetail");
-    fa_json_add_face_detail (b, &f->face, &f->quality, r->width, r->height);
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-}
-
 static int
 do_index (int n_images, gchar **images)
 {
@@ -163,8 +126,11 @@ do_index (int n_images, gchar **images)
     /* One image: IndexFaces' response; several: an array of them. */
     if (n_images > 1)
       json_builder_begin_array (b);
-    for (guint i = 0; i < results->len; i++)
-      add_index_response (b, g_ptr_array_index (results, i), model_version);
+    for (guint i = 0; i < results->len; i++) {
+      json_builder_begin_object (b);
+      fa_json_add_index_faces_members (b, g_ptr_array_index (results, i), model_version);
+      json_builder_end_object (b);
+    }
     if (n_images > 1)
       json_builder_end_array (b);
     print_json_builder (b);
@@ -309,17 +275,10 @@ do_search (int n_images, gchar **images)
 
   if (fa_cli_output == FA_OUTPUT_JSON) {
     g_autoptr (JsonBuilder) b = json_builder_new ();
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "SearchedFaceBoundingBox");
-    fa_json_add_face_box (b, &face, image->width, image->height);
-    json_builder_set_member_name (b, "SearchedFaceConfidence");
-    json_builder_add_double_value (b, 100.0 * face.score);
-    json_builder_set_member_name (b, "FaceMatches");
-    fa_json_add_face_matches (b, matches);
-    json_builder_set_member_name (b, "FaceModelVersion");
     g_autofree gchar *v = fa_json_face_model_version (fa_face_analyzer_model_name (analyzer),
         fa_face_analyzer_model_version (analyzer));
-    json_builder_add_string_value (b, v);
+    json_builder_begin_object (b);
+    fa_json_add_search_members (b, &face, image->width, image->height, matches, v);
     json_builder_end_object (b);
     print_json_builder (b);
     return 0;

@@ -39,6 +39,8 @@
  * nothing. */
 
 #include "fa-run-desc.h"
+#include "fa-run-status.h"
+#include "fa-paths.h"
 
 #include <gst/gst.h>
 #include <glib-unix.h>
@@ -65,6 +67,7 @@ typedef struct {
   GHashTable *tracks;        // track id -> last printed identity (this run)
   gboolean vetoing;          // the last facematch message had vetoed faces
   gboolean flowing;
+  gchar *stream;             // its kvssink's stream-name (else the section name)
   gboolean finished;         // EOS reached after shutdown / in --once mode
   gboolean failed;
 } Camera;
@@ -77,7 +80,8 @@ static struct {
   gint duration_s;
   gint stats_s;
   gboolean once;
-} opt = { 1000, 30000, 20, 10, 0, 0, FALSE };
+  gchar *status_dir;         // per-camera status files ("" : none)
+} opt = { 1000, 30000, 20, 10, 0, 0, FALSE, NULL };
 
 static GPtrArray *cameras;
 static GMainLoop *loop;
@@ -429,6 +433,24 @@ build_pipeline (FaRunSection *def, GError **error)
   return el;
 }
 
+// The name the stores know the camera by: its kvssink's stream-name.
+static gchar *
+find_stream_name (GstElement *pipeline)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue item = G_VALUE_INIT;
+  gchar *name = NULL;
+  while (name == NULL && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    GstElementFactory *f = gst_element_get_factory (e);
+    if (f != NULL && g_str_equal (GST_OBJECT_NAME (f), "kvssink"))
+      g_object_get (e, "stream-name", &name, NULL);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  return name;
+}
+
 static void
 camera_start (Camera *cam)
 {
@@ -440,6 +462,8 @@ camera_start (Camera *cam)
     camera_failed (cam, error->message);
     return;
   }
+  if (cam->stream == NULL)
+    cam->stream = find_stream_name (cam->pipeline);
   cam->leaky = g_ptr_array_new_with_free_func (leaky_queue_free);
   cam->tracks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
       g_free);
@@ -484,13 +508,45 @@ monitor (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static const gchar *
+camera_state (Camera *cam)
+{
+  return cam->finished ? "finished" : cam->pipeline == NULL ? "waiting"
+      : cam->flowing ? "flowing" : "starting";
+}
+
+// The status files `facealert serve` reads (fa-run-status.h).
+static gboolean
+write_status (gpointer data)
+{
+  const gchar *final_state = data;
+  gint64 now = g_get_monotonic_time (), real = g_get_real_time ();
+  for (guint i = 0; i < cameras->len && *opt.status_dir != '\0'; i++) {
+    Camera *cam = g_ptr_array_index (cameras, i);
+    gint64 last = GPOINTER_TO_SIZE (g_atomic_pointer_get (&cam->last_buffer_us));
+    guint64 buffers = cam->buffers_total + (guint64) g_atomic_int_get (&cam->buffers_run);
+    FaRunStatus status = {
+      .camera = cam->stream ? cam->stream : cam->def->name,
+      .state = final_state ? final_state : camera_state (cam),
+      .buffers = buffers, .dropped = camera_dropped (cam), .restarts = cam->restarts,
+      .last_buffer_real_us = last > 0 && buffers > 0 ? real - (now - last) : 0,
+    };
+    g_autoptr (GError) error = NULL;
+    if (!fa_run_status_write (opt.status_dir, &status, &error)) {
+      g_printerr ("facealert-run: no status files from now on: camera %s: %s\n",
+          cam->def->name, error->message);
+      opt.status_dir[0] = '\0';
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 print_stats (gpointer data)
 {
   for (guint i = 0; i < cameras->len; i++) {
     Camera *cam = g_ptr_array_index (cameras, i);
-    const gchar *state = cam->finished ? "finished" : cam->pipeline == NULL ?
-        "waiting" : cam->flowing ? "flowing" : "starting";
+    const gchar *state = camera_state (cam);
     g_autofree gchar *recording = cam->records ? g_strdup_printf (" received=%"
         G_GUINT64_FORMAT " recorded=%" G_GUINT64_FORMAT, cam->received_total +
         (guint64) g_atomic_int_get (&cam->received_run), cam->recorded_total +
@@ -597,6 +653,9 @@ main (int argc, char **argv)
       "When stopping, wait at most SECONDS for EOS (default 10)", "SECONDS" },
     { "stats", 0, 0, G_OPTION_ARG_INT, &opt.stats_s,
       "Print buffer counts every SECONDS (default 0: never)", "SECONDS" },
+    { "status-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.status_dir,
+      "Write each camera's status to DIR/CAMERA.json every 2 s (default: "
+      "$FACEALERT_CAMERAS_DIR or ~/.local/state/facealert/cameras; \"\": none)", "DIR" },
     { "once", 0, 0, G_OPTION_ARG_NONE, &opt.once,
       "Do not restart: exit when every camera has finished (for files); exit "
       "code 1 if one failed", NULL },
@@ -663,7 +722,10 @@ main (int argc, char **argv)
   for (guint i = 0; i < cameras->len; i++)
     camera_start (g_ptr_array_index (cameras, i));
 
+  if (opt.status_dir == NULL)
+    opt.status_dir = fa_paths_dir (FA_DIR_CAMERAS);
   g_timeout_add (500, monitor, NULL);
+  g_timeout_add_seconds (2, write_status, NULL);
   if (opt.stats_s > 0)
     g_timeout_add_seconds (opt.stats_s, print_stats, NULL);
   if (opt.duration_s > 0)
@@ -676,6 +738,7 @@ main (int argc, char **argv)
 
   for (guint i = 0; i < cameras->len; i++)
     camera_teardown (g_ptr_array_index (cameras, i));
+  write_status ((gpointer) "stopped");
   if (opt.stats_s > 0)
     print_stats (NULL);
   say ("stopped");

@@ -187,3 +187,30 @@ fa_aws_credentials_resolve (const gchar *access_key, const gchar *secret_key,
   wipe_free (file_token);
   return credentials;
 }
+
+FaAwsCredentials *
+fa_aws_credentials_from_file (const gchar *path, const gchar *profile, GError **error)
+{
+  gchar *key = NULL, *secret = NULL, *token = NULL;
+  GError *local = NULL;
+  gboolean found = read_profile (path, profile, &key, &secret, &token, &local);
+  FaAwsCredentials *credentials = NULL;
+  if (local != NULL) {
+    g_propagate_error (error, local);
+  } else if (!found) {
+    g_set_error (error, FA_ERROR, FA_ERROR_NOT_FOUND, "no [%s] profile in %s",
+        profile, path);
+  } else if (!is_set (key) || !is_set (secret)) {
+    g_set_error (error, FA_ERROR, FA_ERROR_AUTH,
+        "profile [%s] in %s lacks aws_access_key_id or aws_secret_access_key",
+        profile, path);
+  } else {
+    credentials = fa_aws_credentials_new (key, secret, token);
+    g_free (credentials->source);
+    credentials->source = g_strdup_printf ("%s [%s]", path, profile);
+  }
+  g_free (key);
+  wipe_free (secret);
+  wipe_free (token);
+  return credentials;
+}

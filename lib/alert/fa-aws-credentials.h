@@ -35,6 +35,12 @@ FaAwsCredentials *fa_aws_credentials_resolve (const gchar *access_key,
     const gchar *secret_key, const gchar *session_token, const gchar *profile,
     GError **error);
 
+/* The key pair of [@profile] in the AWS shared credentials file @path (the
+ * server's own key pair is kept in that format). FA_ERROR_NOT_FOUND when the
+ * file or the profile is absent, FA_ERROR_AUTH when the profile lacks a key. */
+FaAwsCredentials *fa_aws_credentials_from_file (const gchar *path,
+    const gchar *profile, GError **error);
+
 /* "AKIA…WXYZ from environment": safe for logs. */
 gchar *fa_aws_credentials_describe (const FaAwsCredentials *credentials);
 

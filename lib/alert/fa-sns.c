@@ -2,34 +2,22 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-sns"
 #include "fa-sns.h"
+#include "fa-aws-http.h"
 #include "fa-error.h"
 #include "fa-sigv4.h"
 
-#include <curl/curl.h>
 #include <string.h>
 
+/* Largest response read (SNS answers are a few hundred bytes). */
+#define MAX_RESPONSE_BYTES (1024 * 1024)
 
 struct _FaSnsClient {
-  gchar *endpoint;
-  gchar *host;         /* host[:port] as in the URL */
-  gchar *path;
+  FaAwsEndpoint endpoint;
   gchar *region;
   FaAwsCredentials *credentials;
   guint timeout_ms;
-  CURL *curl;
-  gint cancelled;
+  FaAwsHttp *http;
 };
-
-static gsize
-curl_init_once (void)
-{
-  static gsize done = 0;
-  if (g_once_init_enter (&done)) {
-    curl_global_init (CURL_GLOBAL_DEFAULT);
-    g_once_init_leave (&done, 1);
-  }
-  return done;
-}
 
 gchar *
 fa_sns_default_endpoint (const gchar *region)
@@ -54,33 +42,21 @@ fa_sns_client_new (const gchar *endpoint, const gchar *region,
   g_autofree gchar *url = endpoint != NULL && *endpoint != '\0'
       ? g_strdup (endpoint) : fa_sns_default_endpoint (region);
 
-  GError *local = NULL;
-  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, &local);
-  const gchar *scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || (g_ascii_strcasecmp (scheme, "http") != 0
-          && g_ascii_strcasecmp (scheme, "https") != 0)
-      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0') {
+  FaAwsEndpoint parsed;
+  g_autofree gchar *why = NULL;
+  if (!fa_aws_endpoint_parse (url, &parsed, &why)) {
     g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
         "bad SNS endpoint \"%s\": expected http(s)://host[:port]/ "
         "(e.g. https://sns.us-east-1.amazonaws.com/)%s%s", url,
-        local != NULL ? ": " : "", local != NULL ? local->message : "");
-    g_clear_error (&local);
+        why != NULL ? ": " : "", why != NULL ? why : "");
     return NULL;
   }
-  curl_init_once ();
-
   FaSnsClient *client = g_new0 (FaSnsClient, 1);
-  client->endpoint = g_steal_pointer (&url);
-  if (g_uri_get_port (uri) > 0)
-    client->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri),
-        g_uri_get_port (uri));
-  else
-    client->host = g_strdup (g_uri_get_host (uri));
-  client->path = g_strdup (*g_uri_get_path (uri) != '\0' ? g_uri_get_path (uri) : "/");
+  client->endpoint = parsed;
   client->region = g_strdup (region);
   client->credentials = fa_aws_credentials_copy (credentials);
   client->timeout_ms = 15000;
-  client->curl = curl_easy_init ();
+  client->http = fa_aws_http_new ("facealert-alertsink/0.1");
   return client;
 }
 
@@ -89,11 +65,8 @@ fa_sns_client_free (FaSnsClient *client)
 {
   if (client == NULL)
     return;
-  if (client->curl != NULL)
-    curl_easy_cleanup (client->curl);
-  g_free (client->endpoint);
-  g_free (client->host);
-  g_free (client->path);
+  fa_aws_http_free (client->http);
+  fa_aws_endpoint_clear (&client->endpoint);
   g_free (client->region);
   fa_aws_credentials_free (client->credentials);
   g_free (client);
@@ -102,7 +75,7 @@ fa_sns_client_free (FaSnsClient *client)
 const gchar *
 fa_sns_client_get_endpoint (FaSnsClient *client)
 {
-  return client->endpoint;
+  return client->endpoint.url;
 }
 
 void
@@ -114,7 +87,7 @@ fa_sns_client_set_timeout (FaSnsClient *client, guint timeout_ms)
 void
 fa_sns_client_cancel (FaSnsClient *client)
 {
-  g_atomic_int_set (&client->cancelled, 1);
+  fa_aws_http_cancel (client->http);
 }
 
 /* ---- limits and request body ---- */
@@ -446,59 +419,12 @@ fa_sns_error_code (const gchar *message)
 
 /* ---- transport ---- */
 
-static size_t
-on_body (char *data, size_t size, size_t nmemb, void *user_data)
-{
-  GString *response = user_data;
-  if (response->len < 1024 * 1024)
-    g_string_append_len (response, data, size * nmemb);
-  return size * nmemb;
-}
-
-static int
-on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow,
-    curl_off_t ultotal, curl_off_t ulnow)
-{
-  FaSnsClient *client = user_data;
-  return g_atomic_int_get (&client->cancelled) ? 1 : 0;
-}
-
 static GError *
-transport_error (FaSnsClient *client, CURLcode code, const gchar *detail)
+transport_error (FaSnsClient *client, const FaAwsHttpFailure *failure)
 {
-  FaErrorCode kind = FA_ERROR_NETWORK;
-  const gchar *what = "network error";
-  switch (code) {
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      kind = FA_ERROR_INVALID_ARGUMENT;
-      what = "bad endpoint URL";
-      break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      what = "DNS lookup failed";
-      break;
-    case CURLE_COULDNT_CONNECT:
-      what = "cannot connect";
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      what = "timed out";
-      break;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-      what = "TLS failure";
-      break;
-    case CURLE_ABORTED_BY_CALLBACK:
-      what = "cancelled";
-      break;
-    default:
-      break;
-  }
-  return g_error_new (FA_ERROR, kind, "SNS Publish to %s failed: %s: %s%s",
-      client->endpoint, what, detail != NULL && *detail != '\0' ? detail
-      : curl_easy_strerror (code), kind == FA_ERROR_NETWORK ? " (will retry)" : "");
+  return g_error_new (FA_ERROR, failure->kind, "SNS Publish to %s failed: %s: %s%s",
+      client->endpoint.url, failure->what, failure->detail,
+      failure->kind == FA_ERROR_NETWORK ? " (will retry)" : "");
 }
 
 FaSigv4Request *
@@ -506,10 +432,10 @@ fa_sns_client_signed_request (FaSnsClient *client, const FaSnsMessage *message,
     GDateTime *now)
 {
   g_autofree gchar *body = fa_sns_publish_body (message);
-  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->path, NULL);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->endpoint.path, NULL);
   fa_sigv4_request_add_header (request, "Content-Type",
       "application/x-www-form-urlencoded; charset=utf-8");
-  fa_sigv4_request_add_header (request, "Host", client->host);
+  fa_sigv4_request_add_header (request, "Host", client->endpoint.host);
   fa_sigv4_request_set_body (request, body, strlen (body));
   g_free (fa_sigv4_sign (request, client->credentials, client->region, "sns", now));
   return request;
@@ -521,68 +447,32 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
 {
   if (!fa_sns_message_validate (message, error))
     return NULL;
-  if (g_atomic_int_get (&client->cancelled)) {
+  if (fa_aws_http_cancelled (client->http)) {
     g_set_error (error, FA_ERROR, FA_ERROR_NETWORK, "SNS client is shutting down");
     return NULL;
   }
   g_autoptr (FaSigv4Request) request = fa_sns_client_signed_request (client,
       message, NULL);
-  gsize body_size = 0;
-  const gchar *body = g_bytes_get_data (request->body, &body_size);
-
-  struct curl_slist *headers = NULL;
-  for (guint i = 0; i + 1 < request->headers->len; i += 2) {
-    g_autofree gchar *line = g_strdup_printf ("%s: %s",
-        (gchar *) g_ptr_array_index (request->headers, i),
-        (gchar *) g_ptr_array_index (request->headers, i + 1));
-    headers = curl_slist_append (headers, line);
-    memset (line, 0, strlen (line));
-  }
-  headers = curl_slist_append (headers, "Expect:");
-
-  CURL *curl = client->curl;
-  g_autoptr (GString) response = g_string_new (NULL);
-  gchar errbuf[CURL_ERROR_SIZE] = "";
-  curl_easy_reset (curl);
-  curl_easy_setopt (curl, CURLOPT_URL, client->endpoint);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt (curl, CURLOPT_POST, 1L);
-  curl_easy_setopt (curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE, (long) body_size);
-  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt (curl, CURLOPT_WRITEDATA, response);
-  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) client->timeout_ms);
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS,
-      (long) MIN (client->timeout_ms, 5000));
-  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, client);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (curl, CURLOPT_USERAGENT, "facealert-alertsink/0.1");
-
-  CURLcode rc = curl_easy_perform (curl);
-  curl_slist_free_all (headers);   /* contains the signature and token */
-  if (rc != CURLE_OK) {
-    g_propagate_error (error, transport_error (client, rc, errbuf));
+  FaAwsHttpResponse response;
+  FaAwsHttpFailure failure;
+  if (!fa_aws_http_post (client->http, client->endpoint.url, request,
+          client->timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
+    g_propagate_error (error, transport_error (client, &failure));
+    fa_aws_http_failure_clear (&failure);
     return NULL;
   }
-  long status = 0;
-  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 200 && status < 300) {
-    gchar *message_id = NULL;
-    if (fa_sns_parse_publish_response (response->str, response->len, &message_id))
-      return message_id;
-    g_set_error (error, FA_ERROR, FA_ERROR_REMOTE,
-        "SNS Publish to %s: HTTP %ld but no MessageId in the response "
-        "(is this an SNS endpoint?)", client->endpoint, status);
-    return NULL;
+  gchar *message_id = NULL;
+  if (response.status >= 200 && response.status < 300) {
+    if (!fa_sns_parse_publish_response (response.body->str, response.body->len,
+            &message_id))
+      g_set_error (error, FA_ERROR, FA_ERROR_REMOTE,
+          "SNS Publish to %s: HTTP %ld but no MessageId in the response "
+          "(is this an SNS endpoint?)", client->endpoint.url, response.status);
+  } else {
+    g_autofree gchar *code = NULL, *text = NULL;
+    fa_sns_parse_error_response (response.body->str, response.body->len, &code, &text);
+    g_propagate_error (error, fa_sns_error_new (response.status, code, text));
   }
-  g_autofree gchar *code = NULL, *text = NULL;
-  fa_sns_parse_error_response (response->str, response->len, &code, &text);
-  g_propagate_error (error, fa_sns_error_new (status, code, text));
-  return NULL;
+  fa_aws_http_response_clear (&response);
+  return message_id;
 }

@@ -1,5 +1,6 @@
 #include "fa-image-cv.hpp"
 
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -141,7 +142,20 @@ void
 set_error_from_exception (GError **error, int code, const char *what_doing,
     const std::exception &e)
 {
-  g_set_error (error, FA_ERROR, code, "%s: %s", what_doing, e.what ());
+  g_log_structured ("facealert", G_LOG_LEVEL_DEBUG, "MESSAGE", "%s: %s", what_doing, e.what ());
+  g_set_error (error, FA_ERROR, code, "%s (an internal error; G_MESSAGES_DEBUG=all "
+      "shows the details)", what_doing);
+}
+
+void
+quiet_opencv_logging ()
+{
+  static gsize done = 0;
+  if (g_once_init_enter (&done)) {
+    if (g_getenv ("OPENCV_LOG_LEVEL") == NULL)
+      cv::utils::logging::setLogLevel (cv::utils::logging::LOG_LEVEL_FATAL);
+    g_once_init_leave (&done, 1);
+  }
 }
 
 }  // namespace fa

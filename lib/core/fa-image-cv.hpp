@@ -20,8 +20,15 @@ cv::Mat image_wrap_packed (const FaImage *image);
 /* Fills @view to describe @mat (BGR or GRAY8), borrowing its pixels. */
 void image_view_of (const cv::Mat &mat, FaImage *view);
 
-/* Sets a GError from a caught exception. */
+/* Sets a GError from a caught exception: "@what_doing" plus advice, never
+ * the library's own text (an OpenCV assertion means nothing to a user); that
+ * goes to the debug log (G_MESSAGES_DEBUG=all). */
 void set_error_from_exception (GError **error, int code, const char *what_doing,
     const std::exception &e);
+
+/* Keeps OpenCV's own logging (which prints the same assertions on stderr
+ * before throwing) below errors, unless OPENCV_LOG_LEVEL asks otherwise.
+ * Call before using cv::dnn; cheap after the first call. */
+void quiet_opencv_logging ();
 
 }  // namespace fa

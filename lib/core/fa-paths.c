@@ -7,9 +7,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#define CONFIG_BASE 2
+
 typedef struct {
   const gchar *env;
-  gboolean state;   /* under XDG_STATE_HOME rather than XDG_DATA_HOME */
+  gint base;        /* under XDG_DATA_HOME (FALSE), XDG_STATE_HOME (TRUE) or
+                     * XDG_CONFIG_HOME (CONFIG_BASE) */
   const gchar *leaf;
 } DirSpec;
 
@@ -19,6 +22,10 @@ static const DirSpec dir_specs[] = {
   [FA_DIR_STREAMS] = {"FACEALERT_STREAMS_DIR", FALSE, "streams"},
   [FA_DIR_SNAPSHOTS] = {"FACEALERT_SNAPSHOTS_DIR", FALSE, "snapshots"},
   [FA_DIR_OUTBOX] = {"FACEALERT_OUTBOX_DIR", TRUE, "outbox"},
+  [FA_DIR_CHECKPOINTS] = {"FACEALERT_CHECKPOINTS_DIR", TRUE, "checkpoints"},
+  [FA_DIR_CAMERAS] = {"FACEALERT_CAMERAS_DIR", TRUE, "cameras"},
+  [FA_DIR_CONFIG] = {"FACEALERT_CONFIG_DIR", CONFIG_BASE, NULL},
+  [FA_DIR_SIGHTINGS] = {"FACEALERT_SIGHTINGS_DIR", FALSE, "sightings"},
 };
 
 static gchar *
@@ -50,7 +57,9 @@ fa_paths_dir (FaDirKind kind)
   if (env != NULL && *env != '\0')
     return g_strdup (env);
 
-  g_autofree gchar *base = spec->state ? state_home () : data_home ();
+  g_autofree gchar *base = spec->base == CONFIG_BASE
+      ? g_strdup (g_get_user_config_dir ())
+      : spec->base ? state_home () : data_home ();
   return g_build_filename (base, "facealert", spec->leaf, NULL);
 }
 

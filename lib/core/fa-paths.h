@@ -6,7 +6,15 @@
  *   streams      $FACEALERT_STREAMS_DIR      else $XDG_DATA_HOME/facealert/streams
  *   snapshots    $FACEALERT_SNAPSHOTS_DIR    else $XDG_DATA_HOME/facealert/snapshots
  *   outbox       $FACEALERT_OUTBOX_DIR       else $XDG_STATE_HOME/facealert/outbox
- * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state.)
+ *   checkpoints  $FACEALERT_CHECKPOINTS_DIR  else $XDG_STATE_HOME/facealert/checkpoints
+ *                (`facealert consume`'s position in each stream)
+ *   cameras      $FACEALERT_CAMERAS_DIR      else $XDG_STATE_HOME/facealert/cameras
+ *                (facealert-run's per-camera status files)
+ *   config       $FACEALERT_CONFIG_DIR       else $XDG_CONFIG_HOME/facealert
+ *                (the server's API key pair and page password)
+ *   sightings    $FACEALERT_SIGHTINGS_DIR    else $XDG_DATA_HOME/facealert/sightings
+ * ($XDG_DATA_HOME defaults to ~/.local/share, $XDG_STATE_HOME to ~/.local/state,
+ * $XDG_CONFIG_HOME to ~/.config.)
  */
 #pragma once
 
@@ -20,6 +28,10 @@ typedef enum {
   FA_DIR_STREAMS,
   FA_DIR_SNAPSHOTS,
   FA_DIR_OUTBOX,
+  FA_DIR_CHECKPOINTS,
+  FA_DIR_CAMERAS,
+  FA_DIR_CONFIG,
+  FA_DIR_SIGHTINGS,
 } FaDirKind;
 
 /* Returns a newly allocated path; never NULL. Does not create it. */

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <opencv2/imgproc.hpp>
 
 namespace {
 
@@ -23,6 +24,7 @@ namespace {
 constexpr float kMaxLandmarkOutside = 0.10f;
 constexpr float kMaxEyeHeight = 0.50f;
 constexpr double kMinFaceStddev = 4.0;
+constexpr int kMinInputSide = 64;
 
 bool
 plausible (const cv::Mat &bgr, const FaFace &face)
@@ -70,8 +72,15 @@ class YuNet final : public _FaDetectorBackend {
     });
   }
 
-  void detect (const cv::Mat &bgr, std::vector<FaFace> &faces) override
+  void detect (const cv::Mat &frame, std::vector<FaFace> &faces) override
   {
+    /* Below 64 pixels a side the network's last feature maps are empty and
+     * OpenCV throws ("total(os[i]) > 0"): pad right and bottom, so boxes
+     * keep their coordinates. */
+    cv::Mat bgr = frame;
+    if (frame.cols < kMinInputSide || frame.rows < kMinInputSide)
+      cv::copyMakeBorder (frame, bgr, 0, std::max (0, kMinInputSide - frame.rows), 0,
+          std::max (0, kMinInputSide - frame.cols), cv::BORDER_CONSTANT, cv::Scalar::all (0));
     cv::Mat out;
     {
       std::lock_guard<std::mutex> lock (net_->mutex);
@@ -121,6 +130,7 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
     GError **error)
 {
   try {
+    fa::quiet_opencv_logging ();
     std::unique_ptr<YuNet> backend (new YuNet (model_path, config));
     /* FaceDetectorYN parses the ONNX lazily on some versions: run once on a
      * tiny frame so a corrupt model fails here, not on the first video frame. */
@@ -132,8 +142,8 @@ fa_detector_backend_yunet_new (const gchar *model_path, const FaDetectorConfig *
     /* OpenCV's own text goes to the debug log, not to the user. */
     g_debug ("loading YuNet model %s: %s", model_path, e.what ());
     g_set_error (error, FA_ERROR, FA_ERROR_CORRUPT,
-        "cannot load YuNet model %s (corrupt or not a YuNet 2022mar ONNX file; "
-        "run scripts/fetch-models.sh)", model_path);
+        "cannot load YuNet model %s: corrupt or not a YuNet 2022mar ONNX file "
+        "(run scripts/fetch-models.sh)", model_path);
     return nullptr;
   }
 }

@@ -27,6 +27,14 @@ gboolean fa_detector_backend_detect (FaDetectorBackend *backend,
     const FaImage *image, double scale, int min_face, GArray *faces,
     GError **error);
 
+/* Detects on @image framed by a grey border of @pad times its longer side on
+ * every side, the whole scaled so its longer side is @canvas_side pixels
+ * (up or down); boxes and landmarks mapped back to @image's coordinates
+ * (they may reach outside it). @min_face as above, in canvas pixels. */
+gboolean fa_detector_backend_detect_padded (FaDetectorBackend *backend,
+    const FaImage *image, double pad, int canvas_side, int min_face, GArray *faces,
+    GError **error);
+
 /* Applies changed thresholds (score, NMS) to a running backend. */
 void fa_detector_backend_configure (FaDetectorBackend *backend,
     const FaDetectorConfig *config);

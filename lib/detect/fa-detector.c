@@ -149,20 +149,14 @@ suppress_overlaps (FaFace *faces, guint n, float iou_max)
   return kept;
 }
 
-/* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
- * the frame's detection @scale; appends the faces that pass the score and
- * size filters to @faces, in frame coordinates. */
-static gboolean
-detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
-    GArray *faces, GError **error)
+/* Appends the faces of @found (found in a view whose origin is @ox, @oy in
+ * the frame, scaled by @scale) that pass the score and size filters to
+ * @faces, in frame coordinates. */
+static void
+keep_faces (FaDetector *detector, GArray *found, double scale, int ox, int oy,
+    GArray *faces)
 {
   const FaDetectorConfig *config = &detector->config;
-  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
-  int min_face = (int) floor (config->min_size * scale);
-  if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
-    return FALSE;
-
-  /* Back to frame coordinates, then size and score filters. */
   const float inv = (float) (1.0 / scale);
   for (guint i = 0; i < found->len; i++) {
     FaFace face = g_array_index (found, FaFace, i);
@@ -187,6 +181,19 @@ detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, in
       continue;
     g_array_append_val (faces, face);
   }
+}
+
+/* Detects on @view (a part of the frame whose origin is @ox, @oy in it) at
+ * the frame's detection @scale; appends the faces that pass the filters. */
+static gboolean
+detect_view (FaDetector *detector, const FaImage *view, double scale, int ox, int oy,
+    GArray *faces, GError **error)
+{
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (detector->config.min_size * scale);
+  if (!fa_detector_backend_detect (detector->backend, view, scale, min_face, found, error))
+    return FALSE;
+  keep_faces (detector, found, scale, ox, oy, faces);
   return TRUE;
 }
 
@@ -273,6 +280,23 @@ fa_detector_detect_in (FaDetector *detector, const FaImage *image, const FaRect 
       return -1;
     }
   }
+  return finish_faces (detector, faces, kept_from);
+}
+
+int
+fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
+    int canvas_side, GArray *faces, GError **error)
+{
+  const FaDetectorConfig *config = &detector->config;
+  double scale = (double) canvas_side / ((1.0 + 2.0 * pad) * MAX (image->width, image->height));
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (FaFace));
+  int min_face = (int) floor (config->min_size * scale);
+  if (!fa_detector_backend_detect_padded (detector->backend, image, pad, canvas_side, min_face,
+          found, error))
+    return -1;
+  guint kept_from = faces->len;
+  /* The backend already maps the boxes back to @image. */
+  keep_faces (detector, found, 1.0, 0, 0, faces);
   return finish_faces (detector, faces, kept_from);
 }
 

@@ -88,6 +88,14 @@ int fa_detector_detect (FaDetector *detector, const FaImage *image,
  * Faces found twice where regions overlap are merged. */
 int fa_detector_detect_in (FaDetector *detector, const FaImage *image,
     const FaRect *regions, guint n_regions, GArray *faces, GError **error);
+/* The same on @image framed by a grey border of @pad times its longer side
+ * on every side and scaled (up or down, whatever detect_width says) so the
+ * framed picture's longer side is @canvas_side: finds faces that fill a
+ * photo or are cut by its edge (a tight crop, the chin cut off), which a
+ * detector trained on whole scenes misses. Boxes and landmarks are in
+ * @image's coordinates and may reach outside it. */
+int fa_detector_detect_padded (FaDetector *detector, const FaImage *image, double pad,
+    int canvas_side, GArray *faces, GError **error);
 
 const FaDetectorConfig *fa_detector_get_config (FaDetector *detector);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct _FaCollectionStore {
   sqlite3 *db;
@@ -40,6 +40,21 @@ static const gchar schema[] =
   "  created_ms INTEGER NOT NULL);"
   "CREATE INDEX faces_by_collection ON faces (collection_id, created_ms);"
   "PRAGMA user_version = 1;";
+
+/* Version 2: negative examples ("this face is not NAME"), see fa-gallery.h. */
+static const gchar schema_v2[] =
+  "CREATE TABLE negatives ("
+  "  face_id TEXT PRIMARY KEY,"
+  "  collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,"
+  "  external_image_id TEXT NOT NULL,"   /* the name this face is not */
+  "  image_id TEXT NOT NULL,"            /* where it came from, e.g. sighting:42 */
+  "  model_name TEXT NOT NULL,"
+  "  model_version TEXT NOT NULL,"
+  "  dim INTEGER NOT NULL,"
+  "  embedding BLOB NOT NULL,"
+  "  created_ms INTEGER NOT NULL);"
+  "CREATE INDEX negatives_by_collection ON negatives (collection_id, external_image_id);"
+  "PRAGMA user_version = 2;";
 
 FaStoredFace *
 fa_stored_face_new (void)
@@ -183,18 +198,18 @@ fa_collection_store_open (const gchar *dir, gboolean create, int busy_timeout_ms
     fa_collection_store_close (store);
     return NULL;
   }
-  if (version == 0) {
-    /* Create the schema, unless another process just did. */
+  if (version < SCHEMA_VERSION) {
+    /* Create or upgrade the schema, unless another process just did. */
     if (!exec (store, "BEGIN IMMEDIATE", "creating the schema", error)) {
       fa_collection_store_close (store);
       return NULL;
     }
-    stmt = prepare (store, "SELECT count(*) FROM sqlite_master WHERE name = 'collections'",
-        "creating the schema", error);
-    gboolean exists = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW
-        && sqlite3_column_int (stmt, 0) > 0;
+    stmt = prepare (store, "PRAGMA user_version", "creating the schema", error);
+    int now = stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW
+        ? sqlite3_column_int (stmt, 0) : -1;
     sqlite3_finalize (stmt);
-    if (stmt == NULL || (!exists && !exec (store, schema, "creating the schema", error))
+    if (now < 0 || (now < 1 && !exec (store, schema, "creating the schema", error))
+        || (now < 2 && !exec (store, schema_v2, "upgrading the schema", error))
         || !exec (store, "COMMIT", "creating the schema", error)) {
       rollback (store);
       fa_collection_store_close (store);
@@ -411,8 +426,8 @@ fa_collection_list (FaCollectionStore *store, GError **error)
   return list;
 }
 
-gboolean
-fa_collection_add_faces (FaCollectionStore *store, const gchar *id, GPtrArray *faces,
+static gboolean
+insert_faces (FaCollectionStore *store, const gchar *id, GPtrArray *faces, gboolean negatives,
     GError **error)
 {
   if (!fa_collection_id_validate (id, error))
@@ -431,8 +446,11 @@ fa_collection_add_faces (FaCollectionStore *store, const gchar *id, GPtrArray *f
   if (!exec (store, "BEGIN IMMEDIATE", "indexing faces", error))
     return FALSE;
   g_autoptr (FaCollectionInfo) info = get_info (store, id, error);
-  sqlite3_stmt *stmt = info == NULL ? NULL : prepare (store,
-      "INSERT INTO faces (face_id, collection_id, external_image_id, image_id, box_left, "
+  sqlite3_stmt *stmt = info == NULL ? NULL : prepare (store, negatives
+      ? "INSERT INTO negatives (face_id, collection_id, external_image_id, image_id, "
+      "model_name, model_version, dim, embedding, created_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?10, ?11, ?12, ?13, ?14)"
+      : "INSERT INTO faces (face_id, collection_id, external_image_id, image_id, box_left, "
       "box_top, box_width, box_height, confidence, model_name, model_version, dim, embedding, "
       "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
       "indexing faces", error);
@@ -481,9 +499,23 @@ fa_collection_add_faces (FaCollectionStore *store, const gchar *id, GPtrArray *f
   return TRUE;
 }
 
-GPtrArray *
-fa_collection_list_faces (FaCollectionStore *store, const gchar *id, const gchar *name,
-    gboolean with_embeddings, GError **error)
+gboolean
+fa_collection_add_faces (FaCollectionStore *store, const gchar *id, GPtrArray *faces,
+    GError **error)
+{
+  return insert_faces (store, id, faces, FALSE, error);
+}
+
+gboolean
+fa_collection_add_negatives (FaCollectionStore *store, const gchar *id, GPtrArray *faces,
+    GError **error)
+{
+  return insert_faces (store, id, faces, TRUE, error);
+}
+
+static GPtrArray *
+select_faces (FaCollectionStore *store, const gchar *id, const gchar *name,
+    gboolean with_embeddings, gboolean negatives, GError **error)
 {
   if (!fa_collection_id_validate (id, error))
     return NULL;
@@ -491,8 +523,12 @@ fa_collection_list_faces (FaCollectionStore *store, const gchar *id, const gchar
   if (!exec (store, "BEGIN", "listing faces", error))
     return NULL;
   g_autoptr (FaCollectionInfo) info = get_info (store, id, error);
-  sqlite3_stmt *stmt = info == NULL ? NULL : prepare (store,
-      "SELECT face_id, external_image_id, image_id, box_left, box_top, box_width, box_height, "
+  sqlite3_stmt *stmt = info == NULL ? NULL : prepare (store, negatives
+      ? "SELECT face_id, external_image_id, image_id, 0, 0, 0, 0, 0, model_name, "
+      "model_version, dim, embedding, created_ms FROM negatives "
+      "WHERE collection_id = ?1 AND (?2 IS NULL OR external_image_id = ?2) "
+      "ORDER BY created_ms, rowid"
+      : "SELECT face_id, external_image_id, image_id, box_left, box_top, box_width, box_height, "
       "confidence, model_name, model_version, dim, embedding, created_ms FROM faces "
       "WHERE collection_id = ?1 AND (?2 IS NULL OR external_image_id = ?2) "
       "ORDER BY created_ms, rowid", "listing faces", error);
@@ -543,6 +579,20 @@ fa_collection_list_faces (FaCollectionStore *store, const gchar *id, const gchar
   }
   exec (store, "COMMIT", "listing faces", NULL);
   return list;
+}
+
+GPtrArray *
+fa_collection_list_faces (FaCollectionStore *store, const gchar *id, const gchar *name,
+    gboolean with_embeddings, GError **error)
+{
+  return select_faces (store, id, name, with_embeddings, FALSE, error);
+}
+
+GPtrArray *
+fa_collection_list_negatives (FaCollectionStore *store, const gchar *id, const gchar *name,
+    gboolean with_embeddings, GError **error)
+{
+  return select_faces (store, id, name, with_embeddings, TRUE, error);
 }
 
 gboolean

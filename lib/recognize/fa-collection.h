@@ -92,6 +92,17 @@ gboolean fa_collection_add_faces (FaCollectionStore *store, const gchar *id,
 GPtrArray *fa_collection_list_faces (FaCollectionStore *store, const gchar *id,
     const gchar *name, gboolean with_embeddings, GError **error);
 
+/* Negative examples: faces that are *not* a person ("this sighting is not
+ * Bob", see fa-sightings.h), kept beside the collection's faces but never
+ * listed with them; fa-gallery.h stops a face that is closer to a negative
+ * example of a name than to that name's faces from matching it. Same record
+ * as a face: external_image_id is the name the face is not, image_id where
+ * it came from ("sighting:42"); box and confidence are unused. */
+gboolean fa_collection_add_negatives (FaCollectionStore *store, const gchar *id,
+    GPtrArray *faces, GError **error);
+GPtrArray *fa_collection_list_negatives (FaCollectionStore *store, const gchar *id,
+    const gchar *name, gboolean with_embeddings, GError **error);
+
 /* Deletes the faces @face_ids (NULL-terminated) of collection @id in one
  * transaction. If any of them is not in the collection nothing is deleted and
  * it fails with FA_ERROR_NOT_FOUND naming it. */

@@ -10,9 +10,10 @@ typedef struct _FaEmbedBackend FaEmbedBackend;
 
 FaEmbedBackend *fa_embed_backend_mobilefacenet_new (const gchar *model_path,
     GError **error);
-/* Writes the raw (not normalised) embedding; returns its length or -1. */
+/* Writes the raw (not normalised) embedding, and that of the face's mirror
+ * image into @out_mirror when not NULL (one batch); returns the length or -1. */
 int fa_embed_backend_run (FaEmbedBackend *backend, const guint8 *aligned_rgb,
-    float *out, int max_dim, GError **error);
+    float *out, float *out_mirror, int max_dim, GError **error);
 void fa_embed_backend_free (FaEmbedBackend *backend);
 
 G_END_DECLS

@@ -53,6 +53,11 @@ typedef struct {
 void fa_index_result_free (FaIndexResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaIndexResult, fa_index_result_free)
 
+/* The smallest face side (pixels) that is recognised: a smaller image or
+ * face is refused with FA_ERROR_NO_FACE saying it is too small, and IndexFaces
+ * reports such a face as SMALL_BOUNDING_BOX (MEDIUM and HIGH filters). */
+#define FA_FACE_ANALYZER_MIN_FACE 32
+
 typedef struct _FaFaceAnalyzer FaFaceAnalyzer;
 
 /* Loads YuNet and the embedder @model_name (NULL: default). */
@@ -70,9 +75,11 @@ FaIndexResult *fa_face_analyzer_index (FaFaceAnalyzer *analyzer, const FaImage *
     const gchar *external_image_id, guint max_faces, FaQualityFilter filter,
     GError **error);
 
-/* SearchFacesByImage's first half: the largest face of @image and its
- * embedding (fa-embedder dim floats into @embedding). FA_ERROR_NO_FACE when
- * there is none. */
+/* SearchFacesByImage's first half: the largest face of @image (the largest
+ * confident one when there is one) and its embedding (fa-embedder dim floats
+ * into @embedding). FA_ERROR_NO_FACE when there is none or it, or the image,
+ * is smaller than FA_FACE_ANALYZER_MIN_FACE. Faces are searched for as in a
+ * photo: at full size, framed by a border (tight crops), see the .c file. */
 gboolean fa_face_analyzer_largest_face (FaFaceAnalyzer *analyzer, const FaImage *image,
     FaFace *face, float *embedding, GError **error);
 

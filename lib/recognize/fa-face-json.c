@@ -118,3 +118,53 @@ fa_json_add_face_matches (JsonBuilder *builder, GArray *matches)
   }
   json_builder_end_array (builder);
 }
+
+void
+fa_json_add_index_faces_members (JsonBuilder *b, const FaIndexResult *r,
+    const gchar *model_version)
+{
+  json_builder_set_member_name (b, "FaceRecords");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->indexed->len; i++) {
+    FaAnalyzedFace *f = g_ptr_array_index (r->indexed, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Face");
+    fa_json_add_stored_face (b, f->stored);
+    json_builder_set_member_name (b, "FaceDetail");
+    fa_json_add_face_detail (b, &f->face, &f->quality, r->width, r->height);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "FaceModelVersion");
+  json_builder_add_string_value (b, model_version);
+  json_builder_set_member_name (b, "UnindexedFaces");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->unindexed->len; i++) {
+    FaAnalyzedFace *f = g_ptr_array_index (r->unindexed, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "Reasons");
+    json_builder_begin_array (b);
+    for (guint k = 0; k < FA_UNINDEXED_N_REASONS; k++)
+      if (f->reasons & (1u << k))
+        json_builder_add_string_value (b, fa_unindexed_reason_name (k));
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "FaceDetail");
+    fa_json_add_face_detail (b, &f->face, &f->quality, r->width, r->height);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+void
+fa_json_add_search_members (JsonBuilder *b, const FaFace *face, int width, int height,
+    GArray *matches, const gchar *model_version)
+{
+  json_builder_set_member_name (b, "SearchedFaceBoundingBox");
+  fa_json_add_face_box (b, face, width, height);
+  json_builder_set_member_name (b, "SearchedFaceConfidence");
+  json_builder_add_double_value (b, 100.0 * face->score);
+  json_builder_set_member_name (b, "FaceMatches");
+  fa_json_add_face_matches (b, matches);
+  json_builder_set_member_name (b, "FaceModelVersion");
+  json_builder_add_string_value (b, model_version);
+}

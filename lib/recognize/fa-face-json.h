@@ -7,6 +7,7 @@
 
 #include "fa-align.h"
 #include "fa-collection.h"
+#include "fa-face-analyzer.h"
 #include "fa-image.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,18 @@ void fa_json_add_face_matches (JsonBuilder *builder, GArray *matches);
  * image's left, as in Rekognition's output). */
 void fa_json_add_face_detail (JsonBuilder *builder, const FaFace *face,
     const FaFaceQuality *quality, int width, int height);
+
+/* IndexFaces' response members for one analysed image: FaceRecords
+ * ({Face, FaceDetail} per indexed face), FaceModelVersion and UnindexedFaces
+ * ({Reasons, FaceDetail}). Call inside an open object. */
+void fa_json_add_index_faces_members (JsonBuilder *builder,
+    const FaIndexResult *result, const gchar *model_version);
+
+/* SearchFacesByImage's response members: SearchedFaceBoundingBox and
+ * SearchedFaceConfidence of @face (in a @width x @height image),
+ * FaceMatches, FaceModelVersion. Call inside an open object. */
+void fa_json_add_search_members (JsonBuilder *builder, const FaFace *face,
+    int width, int height, GArray *matches, const gchar *model_version);
 
 /* The model version string Rekognition calls FaceModelVersion. */
 gchar *fa_json_face_model_version (const gchar *model_name, const gchar *model_version);

@@ -630,6 +630,52 @@ GST_START_TEST (test_state_cycling)
 }
 GST_END_TEST;
 
+/* The frame's record rides on the buffer (for kdssink), the same text as the
+ * message, also with post-messages=false; entries say whether the track is
+ * decided. */
+GST_START_TEST (test_frame_record_meta)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  Scene lennon = make_scene ("people/John_Lennon/2.jpg", 40);
+  for (gint post = 1; post >= 0; post--) {
+    GstElement *element = make_facematch ();
+    g_object_set (element, "post-messages", post, NULL);
+    GstBus *bus = gst_bus_new ();
+    gst_element_set_bus (element, bus);
+    GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+    gst_harness_set_src_caps_str (h, CAPS);
+    for (guint i = 0; i < 4; i++) {
+      fail_unless_equals_int (gst_harness_push (h, scene_frame (&lennon, i)), GST_FLOW_OK);
+      GstBuffer *out = gst_harness_pull (h);
+      const gchar *text = fa_meta_get_frame_record (out);
+      fail_unless (text != NULL, "no frame record on frame %u", i);
+      Identity id = read_identity (out);
+      g_autoptr (JsonNode) record = parse_json (text);
+      JsonObject *entry = json_array_get_object_element (json_object_get_array_member (
+              json_node_get_object (record), "FaceSearchResponse"), 0);
+      fail_unless_equals_int (json_object_get_boolean_member (entry, "Decided"), id.decided);
+      fail_unless_equals_int64 (json_object_get_int_member (entry, "TrackId"),
+          (gint64) id.track_id);
+      GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+      if (post) {
+        fail_unless (msg != NULL && gst_message_has_name (msg, "facematch"));
+        fail_unless_equals_string (gst_structure_get_string (
+                gst_message_get_structure (msg), "record"), text);
+      } else {
+        fail_unless (msg == NULL, "a message with post-messages=false");
+      }
+      gst_clear_message (&msg);
+      identity_clear (&id);
+      gst_buffer_unref (out);
+    }
+    gst_harness_teardown (h);
+    gst_element_set_bus (element, NULL);
+    gst_object_unref (bus);
+  }
+  gst_buffer_unref (lennon.buffer);
+}
+GST_END_TEST;
+
 static Suite *
 facematch_suite (void)
 {
@@ -645,6 +691,7 @@ facematch_suite (void)
   tcase_add_test (tc, test_missing_collection_fails);
   tcase_add_test (tc, test_missing_or_corrupt_model_fails);
   tcase_add_test (tc, test_state_cycling);
+  tcase_add_test (tc, test_frame_record_meta);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -11,7 +11,8 @@
  * Each line runs as written, with only what points outside this machine made
  * local: rtsp:// URLs become a fa-camsim camera, v4l2src a live test source,
  * video sinks fakesink, alertsink's topic and endpoint the local
- * SNS-compatible server, key files a test key; stores, snapshots and outboxes
+ * SNS-compatible server, kdssink's endpoint a local Kinesis (kinesalite, its
+ * stream created), key files a test key; stores, snapshots and outboxes
  * go to a private directory through the FACEALERT_*_DIR variables, and the
  * face collection "home" holds the test people.
  *
@@ -23,6 +24,7 @@
  * hang fails one subtest, not the whole suite by timeout.
  */
 #include "fa-test.h"
+#include "fa-kinesalite.h"
 #include "fa-sns-fixture.h"
 #include "fa-proc.h"
 #include "fa-paths.h"
@@ -191,6 +193,8 @@ typedef struct {
 static GPtrArray *doc_lines;    /* DocLine* */
 static gchar *tmp_dir, *camera_url, *key_file, *source_dir;
 static FaSnsFixture *sns;
+static FaKinesalite *kinesalite;
+static GHashTable *streams;     /* Kinesis streams created for kdssink lines */
 
 static void
 doc_line_free (DocLine *l)
@@ -322,11 +326,20 @@ localize_element (const gchar *element)
     else if (g_strcmp0 (factory, "alertsink") == 0 && g_str_has_prefix (w, "endpoint=")) {
       g_ptr_array_add (out, g_strdup_printf ("endpoint=%s", sns->endpoint));
       has_endpoint = TRUE;
-    } else
+    } else if (g_strcmp0 (factory, "kdssink") == 0 && g_str_has_prefix (w, "endpoint=")) {
+      g_ptr_array_add (out, g_strdup_printf ("endpoint=%s", kinesalite->endpoint));
+      has_endpoint = TRUE;
+    } else {
+      if (g_strcmp0 (factory, "kdssink") == 0 && g_str_has_prefix (w, "stream-name=")
+          && g_hash_table_add (streams, g_strdup (w + strlen ("stream-name="))))
+        fa_kinesalite_create_stream (kinesalite, w + strlen ("stream-name="), 1);
       g_ptr_array_add (out, g_strdup (w));
+    }
   }
   if (g_strcmp0 (factory, "alertsink") == 0 && !has_endpoint)
     g_ptr_array_add (out, g_strdup_printf ("endpoint=%s", sns->endpoint));
+  if (g_strcmp0 (factory, "kdssink") == 0 && !has_endpoint)
+    g_ptr_array_add (out, g_strdup_printf ("endpoint=%s", kinesalite->endpoint));
   g_ptr_array_add (out, NULL);
   return g_strjoinv (" ", (gchar **) out->pdata);
 }
@@ -533,6 +546,42 @@ test_alertsink_minimal_publishes (void)
   g_assert_cmpstr (json_object_get_string_member (payload, "event"), ==, "unknown-face");
 }
 
+/* kdssink's documented minimal line puts the face records into the stream,
+ * under the element's name as the partition key. */
+static void
+test_kdssink_minimal_sends (void)
+{
+  const DocLine *minimal = NULL;
+  for (guint i = 0; i < doc_lines->len; i++) {
+    DocLine *d = g_ptr_array_index (doc_lines, i);
+    if (g_strcmp0 (d->minimal_for, "kdssink") == 0)
+      minimal = d;
+  }
+  g_assert_nonnull (minimal);
+  g_autofree gchar *why = NULL;
+  g_autofree gchar *description = localize (minimal->line, &why);
+  g_assert_nonnull (description);
+  const gchar *name = strstr (minimal->line, "stream-name=") + strlen ("stream-name=");
+  g_autofree gchar *stream = g_strndup (name, strcspn (name, " "));
+  g_autoptr (JsonArray) before = fa_kinesalite_read_all (kinesalite, stream);
+  gboolean ok = FALSE;
+  g_autoptr (GPtrArray) lines = run_child ("kdssink-minimal", description, &ok);
+  if (!ok) {
+    g_test_fail_printf ("%s did not go NULL -> PLAYING -> EOS -> NULL", minimal->where);
+    return;
+  }
+  /* EOS drained the outbox: the records are in the stream. */
+  g_autoptr (JsonArray) after = fa_kinesalite_read_all (kinesalite, stream);
+  g_assert_cmpuint (json_array_get_length (after), >, json_array_get_length (before));
+  JsonObject *last = json_array_get_object_element (after, json_array_get_length (after) - 1);
+  GstElement *probe = gst_element_factory_make ("kdssink", NULL);
+  g_autofree gchar *first_name = g_strdup (GST_OBJECT_NAME (probe));
+  gst_object_unref (probe);
+  first_name[strcspn (first_name, "0123456789")] = '\0';
+  g_autofree gchar *expected = g_strconcat (first_name, "0", NULL);
+  g_assert_cmpstr (json_object_get_string_member (last, "PartitionKey"), ==, expected);
+}
+
 static void
 setup_world (void)
 {
@@ -575,6 +624,8 @@ setup_world (void)
           G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
 
   sns = fa_sns_fixture_start ();
+  kinesalite = fa_kinesalite_start (NULL, 0);
+  streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   g_autofree gchar *cache = g_build_filename (g_getenv ("FACEALERT_BUILD_DIR"),
       "camsim-cache", NULL);
@@ -609,6 +660,7 @@ main (int argc, char **argv)
   g_test_add_func ("/launch/every-element-has-a-minimal-line", test_every_element_documented);
   g_test_add_func ("/launch/alertsink-without-camera", test_alertsink_without_camera);
   g_test_add_func ("/launch/alertsink-minimal-publishes", test_alertsink_minimal_publishes);
+  g_test_add_func ("/launch/kdssink-minimal-sends", test_kdssink_minimal_sends);
   for (guint i = 0; i < doc_lines->len; i++) {
     DocLine *d = g_ptr_array_index (doc_lines, i);
     g_autofree gchar *where = g_strdelimit (g_strdup (d->where), "/", '-');
@@ -619,6 +671,7 @@ main (int argc, char **argv)
   }
   int status = g_test_run ();
   fa_sns_fixture_stop (sns);
+  fa_kinesalite_free (kinesalite);
   fa_test_rm_rf (tmp_dir);
   return status;
 }

@@ -348,6 +348,62 @@ test_writer_and_reader_processes (void)
   remove_dir (dir);
 }
 
+/* A collections database written before negative examples existed
+ * (schema 1) opens, keeps its faces and gains the negatives table. */
+static void
+test_upgrade_from_v1 (void)
+{
+  gchar *dir = make_dir ();
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_autofree gchar *path = g_build_filename (dir, FA_COLLECTION_DB_FILE, NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+          "CREATE TABLE collections (id TEXT PRIMARY KEY, model_name TEXT NOT NULL,"
+          " model_version TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+          "CREATE TABLE faces (face_id TEXT PRIMARY KEY, collection_id TEXT NOT NULL"
+          " REFERENCES collections (id) ON DELETE CASCADE, external_image_id TEXT NOT NULL,"
+          " image_id TEXT NOT NULL, box_left REAL NOT NULL, box_top REAL NOT NULL,"
+          " box_width REAL NOT NULL, box_height REAL NOT NULL, confidence REAL NOT NULL,"
+          " model_name TEXT NOT NULL, model_version TEXT NOT NULL, dim INTEGER NOT NULL,"
+          " embedding BLOB NOT NULL, created_ms INTEGER NOT NULL);"
+          "INSERT INTO collections VALUES ('home', 'mobilefacenet', 'v1', 1);"
+          "INSERT INTO faces VALUES ('f1', 'home', 'Ann', 'i1', 0, 0, 1, 1, 99,"
+          " 'mobilefacenet', 'v1', 1, x'0000803f', 2);"
+          "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_autoptr (GError) error = NULL;
+  FaCollectionStore *store = open_store (dir);
+  g_autoptr (GPtrArray) faces = fa_collection_list_faces (store, "home", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (faces->len, ==, 1);
+  g_assert_cmpstr (((FaStoredFace *) faces->pdata[0])->external_image_id, ==, "Ann");
+
+  g_autoptr (GPtrArray) negatives = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) fa_stored_face_free);
+  FaStoredFace *not_ann = make_face ("Ann", 3, "v1");
+  not_ann->image_id = g_strdup ("sighting:5");
+  g_ptr_array_add (negatives, not_ann);
+  g_assert_true (fa_collection_add_negatives (store, "home", negatives, &error));
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) back = fa_collection_list_negatives (store, "home", "Ann", TRUE, &error);
+  g_assert_cmpuint (back->len, ==, 1);
+  g_assert_cmpstr (((FaStoredFace *) back->pdata[0])->image_id, ==, "sighting:5");
+  g_assert_cmpfloat (((FaStoredFace *) back->pdata[0])->embedding[3], ==, 1.0f);
+  /* Negatives are not faces of the collection. */
+  g_autoptr (GPtrArray) still = fa_collection_list_faces (store, "home", NULL, FALSE, &error);
+  g_assert_cmpuint (still->len, ==, 1);
+  /* And go with their collection. */
+  g_assert_true (fa_collection_delete (store, "home", &error));
+  g_autoptr (FaCollectionInfo) again = fa_collection_create (store, "home", "mobilefacenet",
+      "v1", &error);
+  g_autoptr (GPtrArray) gone = fa_collection_list_negatives (store, "home", NULL, FALSE, &error);
+  g_assert_cmpuint (gone->len, ==, 0);
+  fa_collection_store_close (store);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -362,5 +418,6 @@ main (int argc, char **argv)
   g_test_add_func ("/collection/missing-and-corrupt", test_missing_and_corrupt_database);
   g_test_add_func ("/collection/locked", test_locked_database);
   g_test_add_func ("/collection/writer-and-reader-processes", test_writer_and_reader_processes);
+  g_test_add_func ("/collection/upgrade-from-v1", test_upgrade_from_v1);
   return g_test_run ();
 }

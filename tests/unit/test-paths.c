@@ -25,6 +25,19 @@ test_xdg_defaults (void)
   g_autofree gchar *outbox = fa_paths_dir (FA_DIR_OUTBOX);
   g_assert_cmpstr (collections, ==, "/srv/data/facealert/collections");
   g_assert_cmpstr (outbox, ==, "/srv/state/facealert/outbox");
+  /* The server's key pair and password under XDG_CONFIG_HOME (GLib reads it
+   * once, at its first use, which is here); camera status under state. */
+  g_setenv ("XDG_CONFIG_HOME", "/srv/config", TRUE);
+  g_unsetenv ("FACEALERT_CONFIG_DIR");
+  g_unsetenv ("FACEALERT_CAMERAS_DIR");
+  g_autofree gchar *config = fa_paths_dir (FA_DIR_CONFIG);
+  g_autofree gchar *cameras = fa_paths_dir (FA_DIR_CAMERAS);
+  g_assert_cmpstr (config, ==, "/srv/config/facealert");
+  g_assert_cmpstr (cameras, ==, "/srv/state/facealert/cameras");
+  g_setenv ("FACEALERT_CONFIG_DIR", "/etc/fa-here", TRUE);
+  g_autofree gchar *override = fa_paths_dir (FA_DIR_CONFIG);
+  g_assert_cmpstr (override, ==, "/etc/fa-here");
+  g_unsetenv ("FACEALERT_CONFIG_DIR");
 }
 
 static void

@@ -1,8 +1,11 @@
 /* SigV4: the official AWS test suite (botocore's aws4_testsuite, read at test
  * time from $FACEALERT_SIGV4_TESTSUITE, default ../shared/sigv4-testsuite
- * beside the checkout) and agreement with npm aws4 on random SNS Publish
- * requests. */
+ * beside the checkout), signing and, in reverse, verifying its signed
+ * requests (and refusing them altered); agreement with npm aws4 on random
+ * SNS Publish requests. */
 #include "fa-sigv4.h"
+#include "fa-sigv4-verify.h"
+#include "fa-error.h"
 #include "fa-sns.h"
 
 #include <json-glib/json-glib.h>
@@ -129,6 +132,202 @@ run_case (gconstpointer data)
   g_autofree gchar *authz = fa_sigv4_sign (request, credentials, "us-east-1",
       "service", NULL);
   g_assert_cmpstr (authz, ==, authz_expected);
+}
+
+/* ---- the suite in reverse: verifying its signed requests ---- */
+
+#define SUITE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+static FaSigv4Verdict
+verify_at (const FaSigv4Request *request, const gchar *secret, const gchar *access,
+    const gchar *service, gint64 offset_s, GError **error)
+{
+  g_autoptr (FaAwsCredentials) key = fa_aws_credentials_new (access, secret, NULL);
+  const gchar *amz_date = fa_sigv4_request_get_header (request, "X-Amz-Date");
+  g_autofree gchar *iso = g_strdup_printf ("%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", amz_date,
+      amz_date + 4, amz_date + 6, amz_date + 9, amz_date + 11, amz_date + 13);
+  g_autoptr (GDateTime) signed_at = g_date_time_new_from_iso8601 (iso, NULL);
+  g_assert_nonnull (signed_at);
+  g_autoptr (GDateTime) now = g_date_time_add_seconds (signed_at, offset_s);
+  return fa_sigv4_verify (request, key, service, now, FA_SIGV4_MAX_SKEW_S, NULL, error);
+}
+
+/* A copy of @request with header @name's value replaced (or removed: NULL). */
+static FaSigv4Request *
+with_header (const FaSigv4Request *request, const gchar *name, const gchar *value)
+{
+  FaSigv4Request *copy = fa_sigv4_request_new (request->method, request->path,
+      request->query);
+  for (guint i = 0; i + 1 < request->headers->len; i += 2) {
+    const gchar *n = g_ptr_array_index (request->headers, i);
+    if (g_ascii_strcasecmp (n, name) != 0)
+      fa_sigv4_request_add_header (copy, n, g_ptr_array_index (request->headers, i + 1));
+    else if (value != NULL)
+      fa_sigv4_request_add_header (copy, n, value);
+  }
+  if (request->body != NULL)
+    copy->body = g_bytes_ref (request->body);
+  return copy;
+}
+
+static void
+expect (FaSigv4Verdict got, FaSigv4Verdict want, GError **error)
+{
+  if (got != want)
+    g_error ("verdict %d, expected %d (%s)", got, want, *error ? (*error)->message : "");
+  if (want == FA_SIGV4_OK)
+    g_assert_no_error (*error);
+  else
+    g_assert_error (*error, FA_ERROR, FA_ERROR_AUTH);
+  if (*error != NULL)
+    g_assert_null (strstr ((*error)->message, SUITE_SECRET));
+  g_clear_error (error);
+}
+
+static void
+run_reverse_case (gconstpointer data)
+{
+  /* The raw request with the suite's expected Authorization (and the session
+   * token the signer adds). Not the .sreq files: get-vanilla-with-session-token's
+   * carries another case's signature. */
+  const gchar *stem = data;
+  g_autofree gchar *req_path = g_strconcat (stem, ".req", NULL);
+  g_autofree gchar *creq_path = g_strconcat (stem, ".creq", NULL);
+  g_autofree gchar *authz_path = g_strconcat (stem, ".authz", NULL);
+  g_autofree gchar *raw = read_text (req_path);
+  g_autofree gchar *creq = read_text (creq_path);
+  g_autofree gchar *authz_expected = read_text (authz_path);
+  g_autoptr (FaSigv4Request) request = parse_request (raw);
+  const gchar *t = strstr (creq, "\nx-amz-security-token:");
+  if (t != NULL && fa_sigv4_request_get_header (request, "X-Amz-Security-Token") == NULL) {
+    t += strlen ("\nx-amz-security-token:");
+    g_autofree gchar *token = g_strndup (t, strcspn (t, "\n"));
+    fa_sigv4_request_add_header (request, "X-Amz-Security-Token", token);
+  }
+  fa_sigv4_request_add_header (request, "Authorization", g_strchomp (authz_expected));
+  GError *error = NULL;
+
+  /* As signed, at the signing time and within the 15 minute window. */
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", "service", 0, &error),
+      FA_SIGV4_OK, &error);
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", NULL, 14 * 60, &error),
+      FA_SIGV4_OK, &error);
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", NULL, -14 * 60, &error),
+      FA_SIGV4_OK, &error);
+
+  /* Refused: stale either way, wrong secret, unknown key, other service. */
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", NULL, 16 * 60, &error),
+      FA_SIGV4_STALE, &error);
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", NULL, -16 * 60, &error),
+      FA_SIGV4_STALE, &error);
+  expect (verify_at (request, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ", "AKIDEXAMPLE",
+          NULL, 0, &error), FA_SIGV4_BAD_SIGNATURE, &error);
+  expect (verify_at (request, SUITE_SECRET, "AKIDOTHER", NULL, 0, &error),
+      FA_SIGV4_UNKNOWN_KEY, &error);
+  expect (verify_at (request, SUITE_SECRET, "AKIDEXAMPLE", "rekognition", 0, &error),
+      FA_SIGV4_WRONG_SERVICE, &error);
+
+  /* Altered after signing: a signed header, the body, the path, the query. */
+  g_autoptr (FaSigv4Request) host = with_header (request, "Host", "evil.example.com");
+  expect (verify_at (host, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_BAD_SIGNATURE, &error);
+  g_autoptr (FaSigv4Request) body = with_header (request, "X-Unsigned", "x");
+  fa_sigv4_request_set_body (body, "tampered", 8);
+  expect (verify_at (body, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_BAD_SIGNATURE, &error);
+  g_autoptr (FaSigv4Request) path = with_header (request, "X-Unsigned", "x");
+  g_free (path->path);
+  path->path = g_strdup ("/other");
+  expect (verify_at (path, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_BAD_SIGNATURE, &error);
+  g_autoptr (FaSigv4Request) query = with_header (request, "X-Unsigned", "x");
+  g_free (query->query);
+  query->query = g_strdup ("Action=DeleteCollection");
+  expect (verify_at (query, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_BAD_SIGNATURE, &error);
+  /* An unsigned header added is fine: only signed headers count. */
+  g_autoptr (FaSigv4Request) extra = with_header (request, "X-Unsigned", "anything");
+  fa_sigv4_request_add_header (extra, "User-Agent", "added-by-a-proxy");
+  expect (verify_at (extra, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_OK, &error);
+
+  /* Unsigned, a signed header dropped, a signature cut short. */
+  g_autoptr (FaSigv4Request) unsigned_request = with_header (request, "Authorization", NULL);
+  expect (verify_at (unsigned_request, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_MISSING, &error);
+  g_autoptr (FaSigv4Request) dateless = with_header (request, "X-Amz-Date", NULL);
+  g_autoptr (FaAwsCredentials) suite_key = fa_aws_credentials_new ("AKIDEXAMPLE",
+      SUITE_SECRET, NULL);
+  expect (fa_sigv4_verify (dateless, suite_key, NULL, NULL, FA_SIGV4_MAX_SKEW_S, NULL,
+          &error), FA_SIGV4_MALFORMED, &error);
+  g_autoptr (FaSigv4Request) no_host = with_header (request, "Host", NULL);
+  fa_sigv4_request_add_header (no_host, "X-Amz-Date", "20150830T123600Z");
+  expect (verify_at (no_host, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_MALFORMED, &error);
+  const gchar *authz = fa_sigv4_request_get_header (request, "Authorization");
+  g_autofree gchar *short_sig = g_strndup (authz, strlen (authz) - 1);
+  g_autoptr (FaSigv4Request) cut = with_header (request, "Authorization", short_sig);
+  expect (verify_at (cut, SUITE_SECRET, "AKIDEXAMPLE", NULL, 0, &error),
+      FA_SIGV4_MALFORMED, &error);
+}
+
+/* What fa_sigv4_sign() makes, fa_sigv4_verify() accepts: JSON 1.1 requests
+ * as the AWS CLI sends them, with a Date header instead of X-Amz-Date too. */
+static void
+test_sign_then_verify (void)
+{
+  g_autoptr (FaAwsCredentials) key = fa_aws_credentials_new ("AKIDSERVE",
+      "s3cr3t/+Key", NULL);
+  g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 3, 14, 15, 9, 26);
+  const gchar *body = "{\"CollectionId\":\"home\"}";
+  g_autoptr (FaSigv4Request) request = fa_sigv4_request_new ("POST", "/", NULL);
+  fa_sigv4_request_add_header (request, "Host", "127.0.0.1:8080");
+  fa_sigv4_request_add_header (request, "X-Amz-Target", "RekognitionService.ListFaces");
+  fa_sigv4_request_add_header (request, "Content-Type", "application/x-amz-json-1.1");
+  fa_sigv4_request_set_body (request, body, strlen (body));
+  g_free (fa_sigv4_sign (request, key, "us-east-1", "rekognition", now));
+  GError *error = NULL;
+  FaSigv4Authorization auth;
+  g_assert_cmpint (fa_sigv4_verify (request, key, "rekognition", now,
+          FA_SIGV4_MAX_SKEW_S, &auth, &error), ==, FA_SIGV4_OK);
+  g_assert_no_error (error);
+  g_assert_cmpstr (auth.access_key, ==, "AKIDSERVE");
+  g_assert_cmpstr (auth.region, ==, "us-east-1");
+  g_assert_cmpstr (auth.service, ==, "rekognition");
+  fa_sigv4_authorization_clear (&auth);
+
+  /* The target is signed: another operation under the same signature fails. */
+  g_autoptr (FaSigv4Request) other = with_header (request, "X-Amz-Target",
+      "RekognitionService.DeleteCollection");
+  g_assert_cmpint (fa_sigv4_verify (other, key, "rekognition", now,
+          FA_SIGV4_MAX_SKEW_S, NULL, &error), ==, FA_SIGV4_BAD_SIGNATURE);
+  g_clear_error (&error);
+
+  /* Date instead of X-Amz-Date (RFC 7231 form), signed by hand from the
+   * public pieces: canonical request, string to sign, signing key. */
+  g_autoptr (FaSigv4Request) dated = fa_sigv4_request_new ("POST", "/listStreams", NULL);
+  fa_sigv4_request_add_header (dated, "Host", "127.0.0.1:8080");
+  fa_sigv4_request_add_header (dated, "Date", "Sat, 14 Mar 2026 15:09:26 GMT");
+  g_autofree gchar *names = NULL;
+  g_autofree gchar *creq = fa_sigv4_canonical_request (dated, TRUE, &names);
+  const gchar *scope = "20260314/us-east-1/kinesisvideo/aws4_request";
+  g_autofree gchar *sts = fa_sigv4_string_to_sign ("20260314T150926Z", scope, creq);
+  guint8 signing_key[32];
+  fa_sigv4_signing_key ("s3cr3t/+Key", "20260314", "us-east-1", "kinesisvideo",
+      signing_key);
+  g_autofree gchar *signature = g_compute_hmac_for_string (G_CHECKSUM_SHA256,
+      signing_key, 32, sts, -1);
+  g_autofree gchar *authz = g_strdup_printf ("AWS4-HMAC-SHA256 Credential=AKIDSERVE/%s, "
+      "SignedHeaders=%s, Signature=%s", scope, names, signature);
+  fa_sigv4_request_add_header (dated, "Authorization", authz);
+  g_assert_cmpint (fa_sigv4_verify (dated, key, "kinesisvideo", now,
+          FA_SIGV4_MAX_SKEW_S, NULL, &error), ==, FA_SIGV4_OK);
+  g_assert_no_error (error);
+  g_autoptr (GDateTime) late = g_date_time_add_minutes (now, 20);
+  g_assert_cmpint (fa_sigv4_verify (dated, key, "kinesisvideo", late,
+          FA_SIGV4_MAX_SKEW_S, NULL, &error), ==, FA_SIGV4_STALE);
+  g_assert_nonnull (strstr (error->message, "Signature expired"));
+  g_clear_error (&error);
 }
 
 /* ---- agreement with npm aws4 ---- */
@@ -277,7 +476,10 @@ main (int argc, char **argv)
     g_autofree gchar *rel = g_strdup (stem + strlen (suite_dir));
     g_autofree gchar *name = g_strconcat ("/sigv4/suite", rel, NULL);
     g_test_add_data_func (name, stem, run_case);
+    g_autofree gchar *reverse = g_strconcat ("/sigv4/verify", rel, NULL);
+    g_test_add_data_func (reverse, stem, run_reverse_case);
   }
+  g_test_add_func ("/sigv4/sign-then-verify", test_sign_then_verify);
   g_test_add_func ("/sigv4/aws4-random-publish", test_aws4);
   return g_test_run ();
 }
