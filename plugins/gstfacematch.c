@@ -18,12 +18,22 @@
  * Faces are tracked across frames (IoU tracker); each track's face is embedded
  * every #FaFaceMatch:embed-interval frames, at most
  * #FaFaceMatch:max-track-embeddings times, and the mean of its embeddings is
- * searched in the collection. After #FaFaceMatch:min-track-evidence
+ * compared with each person of the collection, one template per person (the
+ * mean of their photos) as `facealert faces search` does; a person's "not
+ * this face" examples (`facealert sightings reject`) keep their name off a
+ * face like it. After #FaFaceMatch:min-track-evidence
  * embeddings the track is "decided": known (as the best match's name) when the
  * similarity reaches #FaFaceMatch:face-match-threshold, unknown otherwise.
  * The collection is re-read within #FaFaceMatch:refresh-interval ms of any
  * change (faces indexed or deleted by the CLI while the pipeline runs), and
  * every live track is searched again.
+ *
+ * Every decided track is kept in the sightings store
+ * (#FaFaceMatch:sightings-dir; off with #FaFaceMatch:record-sightings=false):
+ * its best face crop, mean embedding, camera (#FaFaceMatch:stream-name, else
+ * the pipeline's name when chosen, else the element's), first and last time
+ * and decision, for `facealert sightings` (list, search by photo, group,
+ * enrol, reject). Written by a thread of its own, never the streaming thread.
  *
  * Each face ROI (GstVideoRegionOfInterestMeta, roi_type "face") gets a
  * "facealert/identity" parameter structure (fields in fa-meta.h: track-id,
@@ -82,11 +92,15 @@
 #include "fa-embedder.h"
 #include "fa-face-gate.h"
 #include "fa-face-json.h"
+#include "fa-gallery.h"
 #include "fa-person-tracker.h"
 #include "fa-recognize-defaults.h"
+#include "fa-sighting-recorder.h"
+#include "fa-sightings.h"
 #include "fa-tracker.h"
 
 #include <gst/video/video.h>
+#include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
 #define GST_CAT_DEFAULT fa_face_match_debug
@@ -108,6 +122,9 @@ GST_DEBUG_CATEGORY_STATIC (fa_face_match_debug);
 #define DEFAULT_PROP_MAX_MATCHES 5
 #define DEFAULT_PROP_STREAM_NAME NULL
 #define DEFAULT_PROP_POST_MESSAGES TRUE
+#define DEFAULT_PROP_RECORD_SIGHTINGS TRUE
+#define DEFAULT_PROP_SIGHTINGS_DIR NULL
+#define DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD FA_SIGHTINGS_DEFAULT_RETENTION_HOURS
 
 enum
 {
@@ -129,6 +146,9 @@ enum
   PROP_MAX_MATCHES,
   PROP_STREAM_NAME,
   PROP_POST_MESSAGES,
+  PROP_RECORD_SIGHTINGS,
+  PROP_SIGHTINGS_DIR,
+  PROP_SIGHTINGS_RETENTION_PERIOD,
 };
 
 struct _FaFaceMatch
@@ -153,16 +173,21 @@ struct _FaFaceMatch
   guint max_matches;
   gchar *stream_name;
   gboolean post_messages;
+  gboolean record_sightings;
+  gchar *sightings_dir;
+  guint sightings_retention;
 
   /* state between start() and stop() (streaming thread) */
   FaCollectionStore *store;
   FaEmbedder *embedder;
   FaTracker *tracker;
   FaPersonTracker *persons;    /* person boxes and the faces they hold */
-  GPtrArray *gallery;          /* FaStoredFace* with embeddings */
+  FaGallery *gallery;          /* the collection's people */
   gint64 data_version;
   gint64 last_refresh_us;
   guint64 n_embeddings;        /* statistics */
+  FaSightingRecorder *recorder; /* NULL when not recording sightings */
+  gchar *sightings_error;      /* the last one warned about */
 };
 
 #define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
@@ -182,29 +207,80 @@ static void fa_face_match_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec);
 static void fa_face_match_finalize (GObject * object);
 
-/* Re-reads the collection's faces. */
+/* Re-reads the collection's faces and negative examples. */
 static gboolean
 fa_face_match_load_gallery (FaFaceMatch * self, GError ** error)
 {
-  GPtrArray *faces = fa_collection_list_faces (self->store, self->collection, NULL, TRUE,
+  FaGallery *gallery = fa_gallery_load (self->store, self->collection,
+      fa_embedder_model_name (self->embedder), fa_embedder_model_version (self->embedder),
       error);
-  if (faces == NULL)
+  if (gallery == NULL)
     return FALSE;
-  guint comparable = 0;
-  for (guint i = 0; i < faces->len; i++) {
-    FaStoredFace *f = g_ptr_array_index (faces, i);
-    comparable += g_strcmp0 (f->model_name, fa_embedder_model_name (self->embedder)) == 0
-        && g_strcmp0 (f->model_version, fa_embedder_model_version (self->embedder)) == 0;
-  }
-  if (comparable < faces->len)
+  guint faces, other_model, outliers, negatives;
+  fa_gallery_get_counts (gallery, &faces, &other_model, &outliers, &negatives);
+  if (other_model > 0)
     GST_WARNING_OBJECT (self, "%u of %u faces in collection %s were made by another face "
-        "model and are ignored: index them again", faces->len - comparable, faces->len,
+        "model and are ignored: index them again", other_model, faces + other_model,
         self->collection);
-  if (self->gallery != NULL)
-    g_ptr_array_unref (self->gallery);
-  self->gallery = faces;
-  GST_INFO_OBJECT (self, "collection %s: %u faces", self->collection, faces->len);
+  g_clear_pointer (&self->gallery, fa_gallery_free);
+  self->gallery = gallery;
+  GST_INFO_OBJECT (self, "collection %s: %u people, %u faces (%u left out as outliers), "
+      "%u negative examples", self->collection, fa_gallery_n_people (gallery), faces, outliers,
+      negatives);
   return TRUE;
+}
+
+/* The camera a sighting names: stream-name, else the pipeline's name when
+ * someone chose it (facealert-run names each camera's pipeline after the
+ * camera), else the element's. */
+static gchar *
+fa_face_match_camera_name (FaFaceMatch * self)
+{
+  if (self->stream_name != NULL && *self->stream_name != '\0')
+    return g_strdup (self->stream_name);
+  GstObject *top = GST_OBJECT (self);
+  while (GST_OBJECT_PARENT (top) != NULL)
+    top = GST_OBJECT_PARENT (top);
+  const gchar *name = GST_OBJECT_NAME (top);
+  if (top != GST_OBJECT (self) && !(g_str_has_prefix (name, "pipeline")
+          && g_ascii_isdigit (name[strlen ("pipeline")])))
+    return g_strdup (name);
+  return g_strdup (GST_OBJECT_NAME (self));
+}
+
+static gboolean
+fa_face_match_start_sightings (FaFaceMatch * self)
+{
+  GError *error = NULL;
+  g_autofree gchar *camera = fa_face_match_camera_name (self);
+  FaSightingRecorderConfig config = {
+    .dir = self->sightings_dir,
+    .camera = camera,
+    .collection = self->collection,
+    .model_name = fa_embedder_model_name (self->embedder),
+    .model_version = fa_embedder_model_version (self->embedder),
+    .retention_hours = self->sightings_retention,
+  };
+  self->recorder = fa_sighting_recorder_new (&config, &error);
+  if (self->recorder == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot open the sightings store"),
+        ("%s (set sightings-dir, or record-sightings=false to run without)", error->message));
+    g_clear_error (&error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* One warning per distinct write error, not one per frame. */
+static void
+fa_face_match_warn_sightings (FaFaceMatch * self)
+{
+  g_autofree gchar *error = fa_sighting_recorder_take_error (self->recorder);
+  if (error == NULL || g_strcmp0 (error, self->sightings_error) == 0)
+    return;
+  GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("Cannot record a sighting"), ("%s", error));
+  g_free (self->sightings_error);
+  self->sightings_error = g_steal_pointer (&error);
 }
 
 static gboolean
@@ -255,7 +331,7 @@ fa_face_match_start (GstBaseTransform * trans)
   self->tracker = fa_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->persons = fa_person_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->n_embeddings = 0;
-  return TRUE;
+  return self->record_sightings ? fa_face_match_start_sightings (self) : TRUE;
 }
 
 static gboolean
@@ -264,9 +340,12 @@ fa_face_match_stop (GstBaseTransform * trans)
   FaFaceMatch *self = FA_FACE_MATCH (trans);
 
   GST_DEBUG_OBJECT (self, "%" G_GUINT64_FORMAT " embeddings computed", self->n_embeddings);
+  /* Writes the live tracks' sightings before they go. */
+  g_clear_pointer (&self->recorder, fa_sighting_recorder_free);
+  g_clear_pointer (&self->sightings_error, g_free);
   g_clear_pointer (&self->tracker, fa_tracker_free);
   g_clear_pointer (&self->persons, fa_person_tracker_free);
-  g_clear_pointer (&self->gallery, g_ptr_array_unref);
+  g_clear_pointer (&self->gallery, fa_gallery_free);
   g_clear_pointer (&self->embedder, fa_embedder_free);
   g_clear_pointer (&self->store, fa_collection_store_close);
   return TRUE;
@@ -281,19 +360,16 @@ fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble thresho
   float mean[FA_EMBED_MAX_DIM];
   if (!fa_track_mean_embedding (track, mean))
     return g_array_new (FALSE, FALSE, sizeof (FaSearchMatch));
-  GArray *matches = fa_faces_search (self->gallery, fa_embedder_model_name (self->embedder),
-      fa_embedder_model_version (self->embedder), mean, track->dim, threshold, max_matches);
-  if (matches->len > 0) {
-    FaSearchMatch *best = &g_array_index (matches, FaSearchMatch, 0);
-    fa_track_set_identity (track, TRUE, best->face->external_image_id, best->face->face_id,
-        best->similarity);
+  g_autoptr (GArray) people = fa_gallery_search (self->gallery, mean, track->dim, threshold,
+      max_matches);
+  if (people->len > 0) {
+    FaPersonMatch *best = &g_array_index (people, FaPersonMatch, 0);
+    fa_track_set_identity (track, TRUE, best->name, best->face->face_id, best->similarity);
   } else {
     /* Keep the best similarity even below the threshold: useful to tune it. */
-    g_autoptr (GArray) any = fa_faces_search (self->gallery,
-        fa_embedder_model_name (self->embedder), fa_embedder_model_version (self->embedder),
-        mean, track->dim, 0.0, 1);
+    g_autoptr (GArray) any = fa_gallery_search (self->gallery, mean, track->dim, 0.0, 1);
     fa_track_set_identity (track, FALSE, NULL, NULL,
-        any->len > 0 ? g_array_index (any, FaSearchMatch, 0).similarity : 0.0);
+        any->len > 0 ? g_array_index (any, FaPersonMatch, 0).similarity : 0.0);
   }
   /* Asymmetric: "known" silences a track, so a little good evidence is
    * enough; "unknown" alerts, so it needs more. An early "known" is not
@@ -307,7 +383,7 @@ fa_face_match_search_track (FaFaceMatch * self, FaTrack * track, gdouble thresho
         "after %u embeddings (consistency %.2f)", track->id,
         track->known ? "known:" : "unknown", track->known ? track->name : "",
         track->similarity, track->n_embeddings, fa_track_consistency (track));
-  return matches;
+  return fa_gallery_face_matches (people);
 }
 
 /* Notices enrolments and deletions made by other processes. */
@@ -434,6 +510,10 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   g_autofree FaFaceVerdict *verdicts = g_new0 (FaFaceVerdict, faces->len + 1);
   fa_person_tracker_update (self->persons, (FaObject *) objects->data, objects->len,
       object_scan_of (buffer), tracks, faces->len, persons, verdicts);
+  if (self->recorder != NULL) {
+    fa_sighting_recorder_frame_done (self->recorder, fa_tracker_tracks (self->tracker));
+    fa_face_match_warn_sightings (self);
+  }
   if (faces->len == 0) {
     attach_persons (object_rois, persons);
     g_free (stream_name);
@@ -472,6 +552,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     gboolean due = track->frames_since_embed == G_MAXUINT
         || track->frames_since_embed >= embed_interval;
     guint gate_reasons = 0;
+    gboolean judged = FALSE;
     if (have_image && track->n_embeddings < max_embeddings && due
         && (gate_reasons = fa_face_gate_check (&gate, face, width, height)) != 0)
       GST_LOG_OBJECT (self, "track %" G_GUINT64_FORMAT ": face not judged (%s): score "
@@ -484,19 +565,18 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       if (fa_embedder_embed (self->embedder, &image, face, embedding, &error)) {
         int dim = fa_embedder_dim (self->embedder);
         if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) >= GST_LEVEL_DEBUG) {
-          g_autoptr (GArray) one = fa_faces_search (self->gallery,
-              fa_embedder_model_name (self->embedder),
-              fa_embedder_model_version (self->embedder), embedding, dim, 0.0, 1);
+          g_autoptr (GArray) one = fa_gallery_search (self->gallery, embedding, dim, 0.0, 1);
           float roll, yaw, pitch;
           fa_face_pose (face, &roll, &yaw, &pitch);
           GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT " embedding %u: score %.3f, "
               "%.0fx%.0f, roll %.0f yaw %.0f pitch %.0f, best similarity %.1f",
               track->id, track->n_embeddings + 1, face->score, face->box.width,
               face->box.height, roll, yaw, pitch,
-              one->len > 0 ? g_array_index (one, FaSearchMatch, 0).similarity : 0.0);
+              one->len > 0 ? g_array_index (one, FaPersonMatch, 0).similarity : 0.0);
         }
         fa_track_add_embedding (track, embedding, dim);
         self->n_embeddings++;
+        judged = TRUE;
       } else {
         GST_DEBUG_OBJECT (self, "track %" G_GUINT64_FORMAT ": %s", track->id, error->message);
         g_clear_error (&error);
@@ -507,6 +587,9 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
         max_matches, MIN (min_evidence, max_embeddings), MIN (min_unknown, max_embeddings));
     if (track->decided)
       track->known ? n_known++ : n_unknown++;
+    if (self->recorder != NULL)
+      fa_sighting_recorder_observe (self->recorder, track, have_image ? &image : NULL, face,
+          judged, g_get_real_time () / 1000);
 
     JsonNode *entry = face_search_entry (face, track, matches, width, height);
     g_autofree gchar *entry_text = fa_json_to_string (entry);
@@ -703,6 +786,23 @@ fa_face_match_class_init (FaFaceMatchClass * klass)
           DEFAULT_PROP_POST_MESSAGES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
 
+  g_object_class_install_property (gobject_class, PROP_RECORD_SIGHTINGS,
+      g_param_spec_boolean ("record-sightings", "Record sightings",
+          "Keep every decided face track (best face crop, embedding, camera, time, "
+          "decision) in the sightings store (`facealert sightings`)",
+          DEFAULT_PROP_RECORD_SIGHTINGS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SIGHTINGS_DIR,
+      g_param_spec_string ("sightings-dir", "Sightings directory",
+          "Directory of the sightings database (NULL: $FACEALERT_SIGHTINGS_DIR or "
+          "~/.local/share/facealert/sightings)", DEFAULT_PROP_SIGHTINGS_DIR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SIGHTINGS_RETENTION_PERIOD,
+      g_param_spec_uint ("sightings-retention-period", "Sightings retention period",
+          "Hours a sighting is kept (0: until deleted)", 0, G_MAXUINT,
+          DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
   gst_element_class_set_static_metadata (element_class, "Face match",
       "Filter/Analyzer/Video",
       "Recognises tracked faces against a local face collection (Rekognition-style face search)",
@@ -731,6 +831,8 @@ fa_face_match_init (FaFaceMatch * self)
   self->max_misses = DEFAULT_PROP_MAX_MISSES;
   self->max_matches = DEFAULT_PROP_MAX_MATCHES;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
+  self->record_sightings = DEFAULT_PROP_RECORD_SIGHTINGS;
+  self->sightings_retention = DEFAULT_PROP_SIGHTINGS_RETENTION_PERIOD;
 }
 
 static void
@@ -742,6 +844,7 @@ fa_face_match_finalize (GObject * object)
   g_free (self->collections_dir);
   g_free (self->model);
   g_free (self->stream_name);
+  g_free (self->sightings_dir);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -808,6 +911,16 @@ fa_face_match_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
       break;
+    case PROP_RECORD_SIGHTINGS:
+      self->record_sightings = g_value_get_boolean (value);
+      break;
+    case PROP_SIGHTINGS_DIR:
+      g_free (self->sightings_dir);
+      self->sightings_dir = g_value_dup_string (value);
+      break;
+    case PROP_SIGHTINGS_RETENTION_PERIOD:
+      self->sightings_retention = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -873,6 +986,15 @@ fa_face_match_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_RECORD_SIGHTINGS:
+      g_value_set_boolean (value, self->record_sightings);
+      break;
+    case PROP_SIGHTINGS_DIR:
+      g_value_set_string (value, self->sightings_dir);
+      break;
+    case PROP_SIGHTINGS_RETENTION_PERIOD:
+      g_value_set_uint (value, self->sightings_retention);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -58,6 +58,7 @@ export FACEALERT_COLLECTIONS_DIR="$demo/collections"
 export FACEALERT_STREAMS_DIR="$demo/streams"
 export FACEALERT_SNAPSHOTS_DIR="$demo/snapshots"
 export FACEALERT_OUTBOX_DIR="$demo/outbox"
+export FACEALERT_SIGHTINGS_DIR="$demo/sightings"
 export FACEALERT_CAMERAS_DIR="$demo/cameras"
 # The local notifier accepts any signature: these are placeholders, not
 # credentials (alertsink still signs every request with them).

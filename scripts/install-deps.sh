@@ -15,7 +15,7 @@ PACKAGES="
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x
   gstreamer1.0-opencv opencv-data
-  libopencv-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
+  libopencv-dev libpng-dev libdlib-dev libdlib-data libopenblas-dev liblapack-dev
   libmosquitto-dev mosquitto mosquitto-clients libsoup-3.0-dev
   awscli python3-boto3 ffmpeg chromium chromium-driver
 "

@@ -8,6 +8,7 @@
 #include "fa-error.h"
 #include "fa-face-analyzer.h"
 #include "fa-face-json.h"
+#include "fa-gallery.h"
 #include "fa-recognize-defaults.h"
 
 #include <stdio.h>
@@ -29,12 +30,12 @@ static const GOptionEntry entries[] = {
   { "external-image-id", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt_name,
     "Same as --name", "NAME" },
   { "max-faces", 0, 0, G_OPTION_ARG_INT, &opt_max_faces,
-    "index: faces kept per image, largest first (default 1); search: matches returned "
+    "index: faces kept per image, largest first (default 1); search: people returned "
     "(default 10)", "N" },
   { "quality-filter", 0, 0, G_OPTION_ARG_STRING, &opt_quality_filter,
     "index: NONE, AUTO (default), LOW, MEDIUM or HIGH", "FILTER" },
   { "face-match-threshold", 't', 0, G_OPTION_ARG_DOUBLE, &opt_threshold,
-    "search: lowest similarity of a match, percent (default 37)", "PERCENT" },
+    "search: lowest similarity of a match, percent (default 42)", "PERCENT" },
   FA_CLI_COLLECTIONS_DIR_ENTRY,
   { NULL }
 };
@@ -61,6 +62,64 @@ reasons_text (guint reasons)
     if (reasons & (1u << i))
       g_string_append_printf (s, "%s%s", s->len ? "," : "", fa_unindexed_reason_name (i));
   return g_string_free (s, FALSE);
+}
+
+static void
+add_index_response (JsonBuilder *b, const gchar *path, FaIndexResult *r,
+    const gchar *why_not, const gchar *model_version)
+{
+  json_builder_begin_object (b);
+  /* Not in Rekognition's answer (one image per call there): which photo. */
+  json_builder_set_member_name (b, "SourceImage");
+  json_builder_add_string_value (b, path);
+  if (r != NULL) {
+    fa_json_add_index_faces_members (b, r, model_version);
+  } else {
+    /* The image itself was refused (too small): no face at all. */
+    json_builder_set_member_name (b, "FaceRecords");
+    json_builder_begin_array (b);
+    json_builder_end_array (b);
+    json_builder_set_member_name (b, "FaceModelVersion");
+    json_builder_add_string_value (b, model_version);
+    json_builder_set_member_name (b, "UnindexedFaces");
+    json_builder_begin_array (b);
+    json_builder_end_array (b);
+  }
+  if (why_not != NULL) {
+    /* Not in Rekognition's answer either: why a photo gave no face record. */
+    json_builder_set_member_name (b, "UnindexedReason");
+    json_builder_add_string_value (b, why_not);
+  }
+  json_builder_end_object (b);
+}
+
+/* One photo of an IndexFaces call: what was found, or why nothing was. */
+typedef struct {
+  const gchar *path;
+  FaIndexResult *result;      /* NULL when the image itself was refused */
+  gchar *why_not;             /* no face record: why (NULL when indexed) */
+} IndexedPhoto;
+
+static void
+indexed_photo_clear (IndexedPhoto *p)
+{
+  fa_index_result_free (p->result);
+  g_free (p->why_not);
+}
+
+static gchar *
+why_not_indexed (FaIndexResult *r)
+{
+  if (r->unindexed->len == 0)
+    return g_strdup ("no face found in the image");
+  g_autoptr (GString) s = g_string_new (NULL);
+  for (guint i = 0; i < r->unindexed->len; i++) {
+    g_autofree gchar *why = reasons_text (((FaAnalyzedFace *) g_ptr_array_index (r->unindexed,
+                i))->reasons);
+    g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", why);
+  }
+  return g_strdup_printf ("no face good enough to index (%u left out: %s; try "
+      "--quality-filter NONE)", r->unindexed->len, s->str);
 }
 
 static int
@@ -92,32 +151,49 @@ do_index (int n_images, gchar **images)
   if (analyzer == NULL)
     return fa_cli_fail_error (error);
 
-  /* Analyse every image first: one bad image and nothing is written. */
-  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) fa_index_result_free);
+  /* IndexFaces on each photo, all before any write: a file that is not an
+   * image stops everything; a photo without a usable face is reported. */
+  g_autoptr (GArray) photos = g_array_new (FALSE, TRUE, sizeof (IndexedPhoto));
+  g_array_set_clear_func (photos, (GDestroyNotify) indexed_photo_clear);
   g_autoptr (GPtrArray) faces = g_ptr_array_new ();
   for (int i = 0; i < n_images; i++) {
     g_autoptr (FaPicture) picture = fa_picture_load (images[i], &error);
     if (picture == NULL)
       return fa_cli_fail ("%s (nothing was indexed)", error->message);
-    FaIndexResult *r = fa_face_analyzer_index (analyzer, fa_picture_image (picture),
-        opt_name, max_faces, filter, &error);
-    if (r == NULL)
+    IndexedPhoto photo = {images[i], NULL, NULL};
+    photo.result = fa_face_analyzer_index (analyzer, fa_picture_image (picture), opt_name,
+        max_faces, filter, &error);
+    if (photo.result == NULL && g_error_matches (error, FA_ERROR, FA_ERROR_NO_FACE)) {
+      photo.why_not = g_strdup (error->message);   /* "too small" */
+      g_clear_error (&error);
+    } else if (photo.result == NULL) {
       return fa_cli_fail ("%s: %s (nothing was indexed)", images[i], error->message);
-    g_ptr_array_add (results, r);
-    if (r->indexed->len == 0) {
-      if (r->unindexed->len == 0)
-        return fa_cli_fail ("%s: no face found in the image (nothing was indexed)", images[i]);
-      FaAnalyzedFace *f = g_ptr_array_index (r->unindexed, 0);
-      g_autofree gchar *why = reasons_text (f->reasons);
-      return fa_cli_fail ("%s: no face good enough to index (%u left out: %s; try "
-          "--quality-filter NONE) (nothing was indexed)", images[i], r->unindexed->len, why);
+    } else if (photo.result->indexed->len == 0) {
+      photo.why_not = why_not_indexed (photo.result);
     }
-    for (guint k = 0; k < r->indexed->len; k++)
-      g_ptr_array_add (faces, ((FaAnalyzedFace *) g_ptr_array_index (r->indexed, k))->stored);
+    for (guint k = 0; photo.result != NULL && k < photo.result->indexed->len; k++)
+      g_ptr_array_add (faces,
+          ((FaAnalyzedFace *) g_ptr_array_index (photo.result->indexed, k))->stored);
+    g_array_append_val (photos, photo);
+  }
+  if (faces->len == 0) {
+    if (n_images == 1)
+      return fa_cli_fail ("%s: %s (nothing was indexed)", images[0],
+          g_array_index (photos, IndexedPhoto, 0).why_not);
+    g_autoptr (GString) all = g_string_new (NULL);
+    for (guint i = 0; i < photos->len; i++) {
+      IndexedPhoto *p = &g_array_index (photos, IndexedPhoto, i);
+      g_string_append_printf (all, "%s%s: %s", i > 0 ? "; " : "", p->path, p->why_not);
+    }
+    return fa_cli_fail ("nothing was indexed: %s", all->str);
   }
   if (!fa_collection_add_faces (store, opt_collection, faces, &error))
     return fa_cli_fail ("%s (nothing was indexed)", error->message);
+  for (guint i = 0; i < photos->len; i++) {
+    IndexedPhoto *p = &g_array_index (photos, IndexedPhoto, i);
+    if (p->why_not != NULL)
+      fa_cli_warn ("%s: not indexed: %s", p->path, p->why_not);
+  }
 
   g_autofree gchar *model_version = fa_json_face_model_version (
       fa_face_analyzer_model_name (analyzer), fa_face_analyzer_model_version (analyzer));
@@ -126,31 +202,33 @@ do_index (int n_images, gchar **images)
     /* One image: IndexFaces' response; several: an array of them. */
     if (n_images > 1)
       json_builder_begin_array (b);
-    for (guint i = 0; i < results->len; i++) {
-      json_builder_begin_object (b);
-      fa_json_add_index_faces_members (b, g_ptr_array_index (results, i), model_version);
-      json_builder_end_object (b);
+    for (guint i = 0; i < photos->len; i++) {
+      IndexedPhoto *p = &g_array_index (photos, IndexedPhoto, i);
+      add_index_response (b, p->path, p->result, p->why_not, model_version);
     }
     if (n_images > 1)
       json_builder_end_array (b);
     print_json_builder (b);
     return 0;
   }
-  for (guint i = 0; i < results->len; i++) {
-    FaIndexResult *r = g_ptr_array_index (results, i);
-    for (guint k = 0; k < r->indexed->len; k++) {
+  for (guint i = 0; i < photos->len; i++) {
+    IndexedPhoto *p = &g_array_index (photos, IndexedPhoto, i);
+    FaIndexResult *r = p->result;
+    for (guint k = 0; r != NULL && k < r->indexed->len; k++) {
       FaAnalyzedFace *f = g_ptr_array_index (r->indexed, k);
       printf ("indexed   %s  %s  %s  box %.0f,%.0f %.0fx%.0f  confidence %.1f\n",
-          f->stored->face_id, opt_name, images[i], f->face.box.x, f->face.box.y,
+          f->stored->face_id, opt_name, p->path, f->face.box.x, f->face.box.y,
           f->face.box.width, f->face.box.height, f->stored->confidence);
     }
-    for (guint k = 0; k < r->unindexed->len; k++) {
+    for (guint k = 0; r != NULL && k < r->unindexed->len; k++) {
       FaAnalyzedFace *f = g_ptr_array_index (r->unindexed, k);
       g_autofree gchar *why = reasons_text (f->reasons);
       printf ("unindexed %s  box %.0f,%.0f %.0fx%.0f  confidence %.1f  reasons %s\n",
-          images[i], f->face.box.x, f->face.box.y, f->face.box.width, f->face.box.height,
+          p->path, f->face.box.x, f->face.box.y, f->face.box.width, f->face.box.height,
           100.0 * f->face.score, why);
     }
+    if (r == NULL || (r->indexed->len == 0 && r->unindexed->len == 0))
+      printf ("unindexed %s  %s\n", p->path, p->why_not);
   }
   return 0;
 }
@@ -265,13 +343,14 @@ do_search (int n_images, gchar **images)
   float embedding[FA_EMBED_MAX_DIM];
   if (!fa_face_analyzer_largest_face (analyzer, image, &face, embedding, &error))
     return fa_cli_fail ("%s: %s", images[0], error->message);
-  g_autoptr (GPtrArray) faces = fa_collection_list_faces (store, opt_collection, NULL, TRUE,
-      &error);
-  if (faces == NULL)
+  /* People, not photos: the same decision as facematch (fa-gallery.h). */
+  g_autoptr (FaGallery) gallery = fa_gallery_load (store, opt_collection,
+      fa_face_analyzer_model_name (analyzer), fa_face_analyzer_model_version (analyzer), &error);
+  if (gallery == NULL)
     return fa_cli_fail_error (error);
-  g_autoptr (GArray) matches = fa_faces_search (faces, fa_face_analyzer_model_name (analyzer),
-      fa_face_analyzer_model_version (analyzer), embedding, fa_face_analyzer_dim (analyzer),
-      opt_threshold, max_matches);
+  g_autoptr (GArray) people = fa_gallery_search (gallery, embedding,
+      fa_face_analyzer_dim (analyzer), opt_threshold, max_matches);
+  g_autoptr (GArray) matches = fa_gallery_face_matches (people);
 
   if (fa_cli_output == FA_OUTPUT_JSON) {
     g_autoptr (JsonBuilder) b = json_builder_new ();

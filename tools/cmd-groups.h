@@ -13,6 +13,7 @@ extern const FaCliGroup fa_cli_media;
 extern const FaCliGroup fa_cli_clip;               /* cmd-streams-export.c */
 extern const FaCliGroup fa_cli_images;
 extern const FaCliGroup fa_cli_group_alerts;       /* cmd-alerts.c */
+extern const FaCliGroup fa_cli_group_sightings;    /* cmd-sightings.c */
 extern const FaCliGroup fa_cli_group_consume;      /* cmd-consume.c */
 extern const FaCliGroup fa_cli_group_serve;        /* serve/cmd-serve.c */
 

@@ -31,6 +31,16 @@ fa_cli_fail (const gchar *format, ...)
   return 1;
 }
 
+void
+fa_cli_warn (const gchar *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree gchar *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "facealert: %s\n", message);
+}
+
 int
 fa_cli_fail_error (GError *error)
 {

@@ -31,6 +31,9 @@ gboolean fa_cli_parse_output (const gchar *option_name, const gchar *value,
 int fa_cli_fail (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
 /* Same, from a GError (which is freed). */
 int fa_cli_fail_error (GError *error);
+/* Prints "facealert: MESSAGE" on stderr: something the user should know
+ * about a command that still succeeds. */
+void fa_cli_warn (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* Prints @node as pretty JSON on stdout, followed by a newline. */
 void fa_cli_print_json (JsonNode *node);

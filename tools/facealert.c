@@ -12,6 +12,7 @@ static const FaCliGroup *const groups[] = {
   &fa_cli_group_faces,
   &fa_cli_streams, &fa_cli_fragments, &fa_cli_clip, &fa_cli_images, &fa_cli_media,
   &fa_cli_group_alerts,
+  &fa_cli_group_sightings,
   &fa_cli_group_consume,
   &fa_cli_group_serve,
   NULL

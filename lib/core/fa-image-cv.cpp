@@ -1,5 +1,7 @@
 #include "fa-image-cv.hpp"
 
+#include <cmath>
+#include <png.h>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -126,6 +128,43 @@ image_to_bgr (const FaImage *image, double scale)
   return bgr;
 }
 
+static int
+bytes_per_pixel (FaPixelFormat format)
+{
+  switch (format) {
+    case FA_PIXEL_GRAY8: return 1;
+    case FA_PIXEL_RGB: case FA_PIXEL_BGR: return 3;
+    case FA_PIXEL_RGBX: case FA_PIXEL_BGRX: case FA_PIXEL_XRGB: case FA_PIXEL_XBGR: return 4;
+    default: return 0;   /* planar */
+  }
+}
+
+FaImage
+image_crop_view (const FaImage *image, int &x, int &y, int &w, int &h)
+{
+  FaImage view = *image;
+  int bpp = bytes_per_pixel (image->format);
+  if (bpp == 0) {
+    int x1 = x + w, y1 = y + h;
+    x &= ~1; y &= ~1;
+    x1 = MIN ((x1 + 1) & ~1, image->width & ~1);
+    y1 = MIN ((y1 + 1) & ~1, image->height & ~1);
+    w = x1 - x; h = y1 - y;
+    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + x;
+    if (image->format == FA_PIXEL_NV12 || image->format == FA_PIXEL_NV21) {
+      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x;
+    } else {
+      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x / 2;
+      view.planes[2] = image->planes[2] + (size_t) (y / 2) * image->strides[2] + x / 2;
+    }
+  } else {
+    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + (size_t) x * bpp;
+  }
+  view.width = w;
+  view.height = h;
+  return view;
+}
+
 void
 image_view_of (const cv::Mat &mat, FaImage *view)
 {
@@ -191,12 +230,63 @@ fa_picture_load (const gchar *path, GError **error)
   return picture;
 }
 
+/* PNGs through libpng's simplified API: OpenCV's decoder lets libpng print
+ * its warnings ("libpng warning: iCCP: known incorrect sRGB profile") on
+ * stderr, where a user would see library text; this API keeps them. An
+ * empty Mat when it is not a PNG or does not decode. */
+static cv::Mat
+decode_png (const guint8 *data, gsize size)
+{
+  if (size < 8 || png_sig_cmp (data, 0, 8) != 0)
+    return cv::Mat ();
+  png_image image = {};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&image, data, size))
+    return cv::Mat ();
+  image.format = PNG_FORMAT_BGR;
+  cv::Mat bgr ((int) image.height, (int) image.width, CV_8UC3);
+  /* Transparent pixels over black, as OpenCV's IMREAD_COLOR does. */
+  png_color black = {0, 0, 0};
+  if (!png_image_finish_read (&image, &black, bgr.data, (png_int_32) bgr.step, nullptr)) {
+    png_image_free (&image);
+    return cv::Mat ();
+  }
+  if (image.warning_or_error != 0)
+    g_debug ("%s", image.message);
+  return bgr;
+}
+
+extern "C" FaPicture *
+fa_picture_new_from_region (const FaImage *image, const FaRect *region, int max_side,
+    GError **error)
+{
+  try {
+    int x = CLAMP ((int) floorf (region->x), 0, image->width);
+    int y = CLAMP ((int) floorf (region->y), 0, image->height);
+    int w = CLAMP ((int) ceilf (region->x + region->width), 0, image->width) - x;
+    int h = CLAMP ((int) ceilf (region->y + region->height), 0, image->height) - y;
+    if (w < 2 || h < 2) {
+      g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT, "the region lies outside the "
+          "%dx%d image", image->width, image->height);
+      return nullptr;
+    }
+    FaImage view = fa::image_crop_view (image, x, y, w, h);
+    double scale = max_side > 0 && MAX (w, h) > max_side ? (double) max_side / MAX (w, h) : 1.0;
+    return picture_from_mat (fa::image_to_bgr (&view, scale));
+  } catch (const std::exception &e) {
+    fa::set_error_from_exception (error, FA_ERROR_FAILED, "cannot copy the image region", e);
+    return nullptr;
+  }
+}
+
 extern "C" FaPicture *
 fa_picture_decode (const guint8 *data, gsize size, GError **error)
 {
   try {
     cv::Mat encoded (1, (int) size, CV_8UC1, const_cast<guint8 *> (data));
-    cv::Mat bgr = size > 0 ? cv::imdecode (encoded, cv::IMREAD_COLOR) : cv::Mat ();
+    cv::Mat bgr = decode_png (data, size);
+    if (bgr.empty () && size > 0)
+      bgr = cv::imdecode (encoded, cv::IMREAD_COLOR);
     if (bgr.empty ()) {
       g_set_error (error, FA_ERROR, FA_ERROR_BAD_IMAGE,
           "not a readable image (expected JPEG, PNG, BMP, WebP or TIFF)");

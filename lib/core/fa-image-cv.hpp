@@ -14,6 +14,11 @@ namespace fa {
  * needed pixels are converted. The result owns its pixels. */
 cv::Mat image_to_bgr (const FaImage *image, double scale = 1.0);
 
+/* A view of the rectangle (x, y, w, h) of @image, no copy; for 4:2:0
+ * formats the rectangle is first widened to even coordinates (the
+ * arguments are updated). */
+FaImage image_crop_view (const FaImage *image, int &x, int &y, int &w, int &h);
+
 /* Wraps a BGR/GRAY/RGB packed image without copying (nullptr otherwise). */
 cv::Mat image_wrap_packed (const FaImage *image);
 

@@ -59,6 +59,10 @@ typedef struct {
   float landmarks[FA_FACE_N_LANDMARKS][2];
 } FaFace;
 
+/* A BGR copy of @region (pixels; clipped to the image) of @image, in any
+ * format, shrunk so its longer side is at most @max_side (0: no limit). */
+FaPicture *fa_picture_new_from_region (const FaImage *image, const FaRect *region,
+    int max_side, GError **error);
 /* Fills @view with the part of @image inside @x, @y, @width, @height
  * (clipped to @image; origin rounded down to even pixels for the 4:2:0
  * formats, the size grown to match), borrowing its planes. Returns FALSE when

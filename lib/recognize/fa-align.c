@@ -53,6 +53,31 @@ fa_face_estimate_landmarks (FaFace *face)
   face->has_landmarks = TRUE;
 }
 
+/* The nose's sideways offset from the eye midpoint in half eye distances,
+ * after undoing the roll; NAN when the eyes coincide. */
+static double
+nose_offset (const FaFace *face, double *roll_rad)
+{
+  const float (*l)[2] = face->landmarks;
+  double ex = l[1][0] - l[0][0], ey = l[1][1] - l[0][1];
+  double eye_dist = sqrt (ex * ex + ey * ey);
+  *roll_rad = atan2 (ey, ex);
+  if (eye_dist < 1e-3)
+    return NAN;
+  double c = cos (-*roll_rad), s = sin (-*roll_rad);
+  double eye_mid_x = (c * (l[0][0] + l[1][0]) - s * (l[0][1] + l[1][1])) / 2;
+  double nose_x = c * l[2][0] - s * l[2][1];
+  return (nose_x - eye_mid_x) / (eye_dist / 2);
+}
+
+float
+fa_face_quality_yaw (const FaFace *face)
+{
+  double roll;
+  double h = nose_offset (face, &roll);
+  return isnan (h) ? 0.f : (float) (atan (h) * 180.0 / G_PI);
+}
+
 void
 fa_face_pose (const FaFace *face, float *roll, float *yaw, float *pitch)
 {

@@ -49,7 +49,16 @@ typedef struct {
 gboolean fa_face_quality (const FaImage *image, const FaFace *face,
     FaFaceQuality *quality, GError **error);
 
-/* Pose only (no pixels needed). */
+/* Pose only (no pixels needed). A cheap estimate whose yaw saturates at 90
+ * degrees from about 45 (three-quarter views): facematch's face gate limits
+ * were tuned on it. */
 void fa_face_pose (const FaFace *face, float *roll, float *yaw, float *pitch);
+
+/* The yaw that quality reports (IndexFaces' Pose.Yaw, its EXTREME_POSE
+ * reason) use: the nose's offset from the eye midpoint, in half eye
+ * distances, read as the tangent of the yaw (a nose about as deep as half
+ * the eye distance), so a three-quarter view reads 40-60 degrees rather than
+ * fa_face_pose's 90. */
+float fa_face_quality_yaw (const FaFace *face);
 
 G_END_DECLS

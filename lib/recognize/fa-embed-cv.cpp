@@ -12,45 +12,6 @@
 
 namespace {
 
-int
-bytes_per_pixel (FaPixelFormat format)
-{
-  switch (format) {
-    case FA_PIXEL_GRAY8: return 1;
-    case FA_PIXEL_RGB: case FA_PIXEL_BGR: return 3;
-    case FA_PIXEL_RGBX: case FA_PIXEL_BGRX: case FA_PIXEL_XRGB: case FA_PIXEL_XBGR: return 4;
-    default: return 0;   /* planar */
-  }
-}
-
-/* A view of the rectangle (x, y, w, h) of @image; for 4:2:0 formats the
- * rectangle is first widened to even coordinates. */
-FaImage
-crop_view (const FaImage *image, int &x, int &y, int &w, int &h)
-{
-  FaImage view = *image;
-  int bpp = bytes_per_pixel (image->format);
-  if (bpp == 0) {
-    int x1 = x + w, y1 = y + h;
-    x &= ~1; y &= ~1;
-    x1 = MIN ((x1 + 1) & ~1, image->width & ~1);
-    y1 = MIN ((y1 + 1) & ~1, image->height & ~1);
-    w = x1 - x; h = y1 - y;
-    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + x;
-    if (image->format == FA_PIXEL_NV12 || image->format == FA_PIXEL_NV21) {
-      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x;
-    } else {
-      view.planes[1] = image->planes[1] + (size_t) (y / 2) * image->strides[1] + x / 2;
-      view.planes[2] = image->planes[2] + (size_t) (y / 2) * image->strides[2] + x / 2;
-    }
-  } else {
-    view.planes[0] = image->planes[0] + (size_t) y * image->strides[0] + (size_t) x * bpp;
-  }
-  view.width = w;
-  view.height = h;
-  return view;
-}
-
 /* Aligned BGR face, 112x112. Throws on failure. */
 cv::Mat
 align_bgr (const FaImage *image, const FaFace *face)
@@ -86,7 +47,7 @@ align_bgr (const FaImage *image, const FaFace *face)
   if (w < 2 || h < 2)
     throw std::runtime_error ("face lies outside the image");
 
-  FaImage crop = crop_view (image, x0, y0, w, h);
+  FaImage crop = fa::image_crop_view (image, x0, y0, w, h);
   cv::Mat bgr = fa::image_to_bgr (&crop);
   cv::Mat M = (cv::Mat_<double> (2, 3) <<
       m[0], m[1], m[2] + m[0] * x0 + m[1] * y0,
@@ -122,6 +83,7 @@ fa_face_quality (const FaImage *image, const FaFace *face, FaFaceQuality *qualit
     if (!f.has_landmarks)
       fa_face_estimate_landmarks (&f);
     fa_face_pose (&f, &quality->roll, &quality->yaw, &quality->pitch);
+    quality->yaw = fa_face_quality_yaw (&f);
     cv::Mat aligned = align_bgr (image, &f), gray, lap;
     cv::cvtColor (aligned, gray, cv::COLOR_BGR2GRAY);
     /* Only the inner face: the corners hold background or black padding. */

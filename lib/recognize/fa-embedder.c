@@ -13,6 +13,7 @@ struct _FaEmbedder {
   gchar *version;
   int dim;
   FaEmbedBackend *backend;
+  gboolean mirror;
   guint8 aligned[3 * FA_ALIGN_SIZE * FA_ALIGN_SIZE];
 };
 
@@ -84,6 +85,7 @@ fa_embedder_new (const gchar *model_name, const gchar *model_path, GError **erro
   embedder->version = version;
   embedder->dim = 128;
   embedder->backend = backend;
+  embedder->mirror = TRUE;
   return embedder;
 }
 
@@ -115,16 +117,24 @@ fa_embedder_embed (FaEmbedder *embedder, const FaImage *image, const FaFace *fac
    * light from one side (measured in docs/recognition.md: true-match +1 to 3
    * points at the same false-match rate). */
   float mirror[FA_EMBED_MAX_DIM];
-  int n = fa_embed_backend_run (embedder->backend, embedder->aligned, out, mirror,
-      FA_EMBED_MAX_DIM, error);
+  int n = fa_embed_backend_run (embedder->backend, embedder->aligned, out,
+      embedder->mirror ? mirror : NULL, FA_EMBED_MAX_DIM, error);
   if (n < 0)
     return FALSE;
   fa_embedding_normalize (out, n);
-  fa_embedding_normalize (mirror, n);
-  for (int i = 0; i < n; i++)
-    out[i] += mirror[i];
-  fa_embedding_normalize (out, n);
+  if (embedder->mirror) {
+    fa_embedding_normalize (mirror, n);
+    for (int i = 0; i < n; i++)
+      out[i] += mirror[i];
+    fa_embedding_normalize (out, n);
+  }
   return TRUE;
+}
+
+void
+fa_embedder_set_mirror (FaEmbedder *embedder, gboolean mirror)
+{
+  embedder->mirror = mirror;
 }
 
 void

@@ -50,6 +50,11 @@ int fa_embedder_dim (const FaEmbedder *embedder);
 gboolean fa_embedder_embed (FaEmbedder *embedder, const FaImage *image,
     const FaFace *face, float *out, GError **error);
 
+/* Whether fa_embedder_embed also embeds the face's mirror image and averages
+ * the two (default TRUE: a steadier embedding, docs/recognition.md). Off
+ * halves the network's cost; the embeddings stay comparable with the others. */
+void fa_embedder_set_mirror (FaEmbedder *embedder, gboolean mirror);
+
 void fa_embedder_free (FaEmbedder *embedder);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaEmbedder, fa_embedder_free)
 

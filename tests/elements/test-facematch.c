@@ -12,7 +12,11 @@
 #include "fa-face-analyzer.h"
 #include "fa-meta.h"
 #include "fa-recognize-defaults.h"
+#include "fa-sightings.h"
 #include "fa-test.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #define WIDTH 640
 #define HEIGHT 360
@@ -20,6 +24,7 @@
 
 static gchar *tmp_dir;
 static gchar *collections_dir;
+static gchar *sightings_dir;
 
 /* A 640x360 grey frame with @photo scaled to fit 300x300 at (@x, 30), and
  * the faces YuNet finds in it as ROIs. */
@@ -106,7 +111,9 @@ setup (void)
 {
   tmp_dir = fa_test_make_tmpdir ("fa-facematch");
   collections_dir = g_build_filename (tmp_dir, "collections", NULL);
+  sightings_dir = g_build_filename (tmp_dir, "sightings", NULL);
   g_setenv ("FACEALERT_COLLECTIONS_DIR", collections_dir, TRUE);
+  g_setenv ("FACEALERT_SIGHTINGS_DIR", sightings_dir, TRUE);
 }
 
 static void
@@ -115,6 +122,7 @@ teardown (void)
   fa_test_rm_rf (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
   g_clear_pointer (&collections_dir, g_free);
+  g_clear_pointer (&sightings_dir, g_free);
   g_unsetenv ("FACEALERT_MODELS_DIR");
 }
 
@@ -630,6 +638,161 @@ GST_START_TEST (test_state_cycling)
 }
 GST_END_TEST;
 
+/* Pushes @n frames of @scene from @index on; returns the last identity. */
+static Identity
+push_frames (GstHarness *h, Scene *scene, guint *index, guint n)
+{
+  Identity id = {0};
+  for (guint i = 0; i < n; i++) {
+    identity_clear (&id);
+    id = push_frame (h, scene, (*index)++);
+  }
+  return id;
+}
+
+static GPtrArray *
+list_sightings (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaSightingStore) store = fa_sighting_store_open (sightings_dir, FALSE, 0, &error);
+  fail_unless (store != NULL, "no sightings store: %s", error != NULL ? error->message : "");
+  GPtrArray *list = fa_sighting_store_list (store, NULL, TRUE, &error);
+  fail_unless (list != NULL);
+  return list;
+}
+
+/* Every decided track leaves a sighting: best face crop (a JPEG), mean
+ * embedding, camera, times and decision; written when the element stops. */
+GST_START_TEST (test_sightings_recorded)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  Scene lennon = make_scene ("people/John_Lennon/2.jpg", 20);
+  Scene stranger = make_scene ("unknown_faces/Amy_Adams.jpg", 320);
+  GstElement *element = make_facematch ();
+  g_object_set (element, "stream-name", "front-door", NULL);
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+  guint index = 0;
+  Identity a = push_frames (h, &lennon, &index, 10);
+  fail_unless (a.decided && a.known);
+  Identity b = push_frames (h, &stranger, &index, 10);
+  fail_unless (b.decided && !b.known);
+  gint64 before_stop = g_get_real_time () / 1000;
+  gst_harness_teardown (h);
+
+  g_autoptr (GPtrArray) list = list_sightings ();
+  fail_unless_equals_int (list->len, 2);
+  FaSighting *known = list->pdata[1], *unknown = list->pdata[0];   /* newest first */
+  fail_unless_equals_string (known->camera, "front-door");
+  fail_unless_equals_int (known->decision, FA_SIGHTING_KNOWN);
+  fail_unless_equals_string (known->name, "John_Lennon");
+  fail_unless_equals_uint64 (known->track_id, a.track_id);
+  fail_unless_equals_string (known->collection, "home");
+  fail_unless_equals_int (unknown->decision, FA_SIGHTING_UNKNOWN);
+  fail_unless (unknown->name == NULL);
+  fail_unless_equals_uint64 (unknown->track_id, b.track_id);
+  for (guint i = 0; i < 2; i++) {
+    FaSighting *s = list->pdata[i];
+    fail_unless (s->first_seen_ms <= s->decided_ms && s->decided_ms <= s->last_seen_ms);
+    fail_unless (s->last_seen_ms <= before_stop);
+    fail_unless_equals_int (s->dim, 128);
+    fail_unless (s->n_embeddings >= 2 && s->n_embeddings <= 3);
+    fail_unless_equals_int (s->frame_width, WIDTH);
+    fail_unless (s->box.width >= 32 && s->face_score > 0.5f);
+  }
+  /* The crop is a JPEG of the face, readable back by id only. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaSightingStore) store = fa_sighting_store_open (sightings_dir, FALSE, 0, &error);
+  g_autoptr (GBytes) jpeg = fa_sighting_store_get_crop (store, known->id, &error);
+  fail_unless (jpeg != NULL, "no crop: %s", error != NULL ? error->message : "");
+  g_autoptr (FaPicture) crop = fa_picture_decode (g_bytes_get_data (jpeg, NULL),
+      g_bytes_get_size (jpeg), &error);
+  fail_unless (crop != NULL);
+  fail_unless_equals_int (fa_picture_image (crop)->width, known->crop_width);
+  fail_unless (known->crop_width > known->box.width && known->crop_width <= 256);
+  /* Private to its owner. */
+  struct stat st;
+  fail_unless (g_stat (fa_sighting_store_path (store), &st) == 0);
+  fail_unless_equals_int (st.st_mode & 0777, 0600);
+  fail_unless (g_stat (sightings_dir, &st) == 0);
+  fail_unless_equals_int (st.st_mode & 0777, 0700);
+  identity_clear (&a);
+  identity_clear (&b);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_sightings_off)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  Scene lennon = make_scene ("people/John_Lennon/2.jpg", 20);
+  GstElement *element = make_facematch ();
+  g_object_set (element, "record-sightings", FALSE, NULL);
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+  guint index = 0;
+  Identity a = push_frames (h, &lennon, &index, 8);
+  fail_unless (a.decided);
+  identity_clear (&a);
+  gst_harness_teardown (h);
+  fail_if (g_file_test (sightings_dir, G_FILE_TEST_EXISTS), "sightings written while off");
+}
+GST_END_TEST;
+
+GST_START_TEST (test_bad_sightings_dir_fails)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  g_autofree gchar *file = g_build_filename (tmp_dir, "a-file", NULL);
+  g_file_set_contents (file, "x", -1, NULL);
+  g_autofree gchar *under_file = g_build_filename (file, "sightings", NULL);
+  GstElement *element = make_facematch ();
+  g_object_set (element, "sightings-dir", under_file, NULL);
+  check_fails_to_pause (element, "record-sightings=false");
+}
+GST_END_TEST;
+
+/* "This is not X": a stranger whom a careless threshold takes for someone
+ * of the household is rejected as that person; the same face never
+ * matches that name again, here or in a new pipeline run. */
+GST_START_TEST (test_rejected_sighting_no_longer_matches)
+{
+  enrol ("John_Lennon", "people/John_Lennon/1.jpg");
+  enrol ("Eric_Clapton", "people/Eric_Clapton/1.jpg");
+  enrol ("Anthony_Hopkins", "people/Anthony_Hopkins/1.jpg");
+  Scene stranger = make_scene ("unknown_faces/Steve_Carell.jpg", 200);
+  GstElement *element = make_facematch ();
+  g_object_set (element, "face-match-threshold", 1.0, NULL);
+  GstHarness *h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+  guint index = 0;
+  Identity wrong = push_frames (h, &stranger, &index, 8);
+  fail_unless (wrong.decided && wrong.known, "at threshold 1 the stranger matched nobody");
+  gst_harness_teardown (h);
+
+  g_autoptr (GPtrArray) list = list_sightings ();
+  fail_unless_equals_int (list->len, 1);
+  FaSighting *s = list->pdata[0];
+  fail_unless_equals_string (s->name, wrong.name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FaSightingStore) sightings = fa_sighting_store_open (sightings_dir, FALSE, 0, &error);
+  g_autoptr (FaCollectionStore) collections = fa_collection_store_open (collections_dir, FALSE, 0,
+      &error);
+  fail_unless (fa_sightings_reject (sightings, collections, NULL, s->id, wrong.name, &error),
+      "reject: %s", error != NULL ? error->message : "");
+
+  element = make_facematch ();
+  g_object_set (element, "face-match-threshold", 1.0, NULL);
+  h = gst_harness_new_with_element (element, "sink", "src");
+  gst_harness_set_src_caps_str (h, CAPS);
+  Identity again = push_frames (h, &stranger, &index, 8);
+  fail_unless (again.decided);
+  fail_if (g_strcmp0 (again.name, wrong.name) == 0, "the rejected face matched %s again",
+      wrong.name);
+  gst_harness_teardown (h);
+  identity_clear (&wrong);
+  identity_clear (&again);
+}
+GST_END_TEST;
+
 /* The frame's record rides on the buffer (for kdssink), the same text as the
  * message, also with post-messages=false; entries say whether the track is
  * decided. */
@@ -691,6 +854,10 @@ facematch_suite (void)
   tcase_add_test (tc, test_missing_collection_fails);
   tcase_add_test (tc, test_missing_or_corrupt_model_fails);
   tcase_add_test (tc, test_state_cycling);
+  tcase_add_test (tc, test_sightings_recorded);
+  tcase_add_test (tc, test_sightings_off);
+  tcase_add_test (tc, test_bad_sightings_dir_fails);
+  tcase_add_test (tc, test_rejected_sighting_no_longer_matches);
   tcase_add_test (tc, test_frame_record_meta);
   suite_add_tcase (s, tc);
   return s;

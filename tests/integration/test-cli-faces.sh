@@ -101,9 +101,13 @@ expect_error "missing file" 'no such file.*nothing was indexed' \
   facealert faces index --collection home --name Bob "$TMP/nope.jpg"
 expect_error "not an image" 'training.xml' \
   facealert faces index --collection home --name Bob "$DATA/detection/dlib_faces/training.xml"
-expect_error "batch with a face-less image" 'darknet_dog.jpg: no face found.*nothing was indexed' \
+expect_error "batch with a file that is not an image" 'training.xml.*nothing was indexed' \
   facealert faces index --collection home --name Bob "$DATA/people/John_Lennon/2.jpg" \
-  "$DATA/negatives/darknet_dog.jpg"
+  "$DATA/detection/dlib_faces/training.xml"
+expect_error "no photo with a face" \
+  'nothing was indexed: .*darknet_dog.jpg: no face found.*; .*skimage_coffee.png: no face' \
+  facealert faces index --collection home --name Bob "$DATA/negatives/darknet_dog.jpg" \
+  "$DATA/negatives/skimage_coffee.png"
 expect_error "bad name" 'not allowed' \
   facealert faces index --collection home --name "Bob Smith" "$DATA/people/John_Lennon/2.jpg"
 expect_error "missing collection" 'collection "garage" does not exist' \
@@ -115,6 +119,48 @@ expect_error "unknown face id" 'not in collection.*nothing was deleted' \
 after=$(count_faces)
 [ "$after" -eq "$enrolled" ] && pass "no partial write ($after faces)" \
   || fail "bad input changed the collection: $after faces, want $enrolled"
+
+# IndexFaces, photo by photo: one good photo and one without a face index
+# the good one (exit 0), list the other as unindexed, and say so on stderr.
+if facealert faces index --collection home --name Eric_Clapton "$DATA/people/Eric_Clapton/2.jpg" \
+    "$DATA/negatives/darknet_dog.jpg" >"$TMP/out" 2>"$TMP/err"; then
+  grep -q "^indexed .* Eric_Clapton .*Eric_Clapton/2.jpg" "$TMP/out" \
+    && grep -q "^unindexed .*darknet_dog.jpg  no face found" "$TMP/out" \
+    && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "darknet_dog.jpg: not indexed: no face found" "$TMP/err" \
+    && pass "good + faceless photo: one indexed, the other reported ($(cat "$TMP/err"))" \
+    || { fail "good + faceless photo"; sed 's/^/# /' "$TMP/out" "$TMP/err"; }
+else
+  fail "good + faceless photo: exit $?"; sed 's/^/# /' "$TMP/err"
+fi
+[ "$(count_faces)" -eq $((enrolled + 1)) ] && pass "one face added" \
+  || fail "$(count_faces) faces after good + faceless, want $((enrolled + 1))"
+expect_ok "good + faceless photo (JSON)" '"UnindexedReason" : "no face found in the image"' \
+  facealert faces index --collection home --name Eric_Clapton --output json \
+  "$DATA/people/Eric_Clapton/2.jpg" "$DATA/negatives/darknet_dog.jpg"
+grep -q '"SourceImage" : ".*Eric_Clapton/2.jpg"' "$TMP/out" \
+  && grep -q '"ExternalImageId" : "Eric_Clapton"' "$TMP/out" \
+  && pass "JSON: one IndexFaces response per photo" || fail "JSON lacks a response per photo"
+enrolled=$(count_faces)
+
+# Crops: a tight crop (the chin cut off) and a 40x48 thumbnail of Anthony
+# Hopkins' face are found and matched; a 20x24 one is refused in one line.
+if command -v ffmpeg >/dev/null 2>&1; then
+  hopkins="$DATA/people/Anthony_Hopkins/1.jpg"
+  ffmpeg -loglevel error -i "$hopkins" -vf crop=72:85:90:80 "$TMP/tight.png"
+  ffmpeg -loglevel error -i "$hopkins" -vf crop=101:121:75:54,scale=40:48:flags=area "$TMP/40x48.png"
+  ffmpeg -loglevel error -i "$hopkins" -vf crop=101:121:75:54,scale=20:24:flags=area "$TMP/20x24.png"
+  expect_ok "tight crop" '^match Anthony_Hopkins ' \
+    sh -c 'facealert faces search --collection home "$1" | head -1' sh "$TMP/tight.png"
+  expect_ok "40x48 crop" '^match Anthony_Hopkins ' \
+    sh -c 'facealert faces search --collection home "$1" | head -1' sh "$TMP/40x48.png"
+  expect_error "20x24 crop" '20x24.png: the image is 20x24 pixels: too small' \
+    facealert faces search --collection home "$TMP/20x24.png"
+  expect_error "20x24 crop, index" '20x24.png: the image is 20x24 pixels: too small.*nothing was indexed' \
+    facealert faces index --collection home --name Anthony_Hopkins "$TMP/20x24.png"
+  grep -q -i opencv "$TMP/err" && fail "OpenCV text in an error" || pass "no OpenCV text"
+else
+  echo "ok - # SKIP crops: ffmpeg not installed"
+fi
 
 mkdir -p "$TMP/corrupt" && head -c 4096 /dev/urandom >"$TMP/corrupt/faces.db"
 expect_error "corrupt database" 'corrupt or not a facealert database' \

@@ -3,11 +3,14 @@
 #include "fa-cluster.h"
 #include "fa-collection.h"
 #include "fa-error.h"
+#include "fa-sighting-recorder.h"
 #include "fa-sightings.h"
 #include "fa-sightings-json.h"
+#include "fa-tracker.h"
 #include "fa-test.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -496,6 +499,135 @@ test_reject (Fixture *f, gconstpointer data)
   g_assert_cmpstr (sb->rejected_names[0], ==, "Bob");
 }
 
+/* ---- the recorder facematch writes through ----------------------------- */
+
+static FaSightingRecorder *
+make_recorder (Fixture *f)
+{
+  FaSightingRecorderConfig config = {
+    .dir = f->dir, .camera = "porch", .collection = "home", .model_name = MODEL,
+    .model_version = VERSION, .retention_hours = 24, .busy_timeout_ms = 200,
+  };
+  g_autoptr (GError) error = NULL;
+  FaSightingRecorder *r = fa_sighting_recorder_new (&config, &error);
+  g_assert_no_error (error);
+  return r;
+}
+
+static FaFace
+face_at (float x, float y, float side, float score)
+{
+  FaFace face = {{x, y, side, side}, score, FALSE, {{0}}};
+  return face;
+}
+
+/* A decided track is written with its best crop (the most confident, largest
+ * judged face), rewritten when its identity changes, finished when it ends;
+ * an undecided one leaves nothing. */
+static void
+test_recorder (Fixture *f, gconstpointer data)
+{
+  g_autofree guint8 *pixels = g_malloc (320 * 240 * 3);
+  for (int i = 0; i < 320 * 240 * 3; i++)
+    pixels[i] = (guint8) (i * 7);
+  FaImage frame = {FA_PIXEL_BGR, 320, 240, {pixels}, {320 * 3}};
+  FaSightingRecorder *r = make_recorder (f);
+  g_autoptr (FaTracker) tracker = fa_tracker_new (0.3f, 0);
+  float v[DIM];
+  person_vector (v, 3, 0);
+
+  /* Frames 1-3: one face, judged; decided unknown at frame 2, known at 3. */
+  const FaFace faces[] = {face_at (40, 40, 60, 0.9f), face_at (40, 40, 80, 0.99f),
+    face_at (42, 40, 70, 0.95f)};
+  const gint64 t0 = now_ms ();
+  FaTrack *track = NULL;
+  for (int i = 0; i < 3; i++) {
+    fa_tracker_update (tracker, &faces[i], 1, &track);
+    fa_sighting_recorder_frame_done (r, fa_tracker_tracks (tracker));
+    fa_track_add_embedding (track, v, DIM);
+    if (i == 1) {
+      fa_track_set_identity (track, FALSE, NULL, NULL, 20.0);
+      track->decided = TRUE;
+    } else if (i == 2) {
+      fa_track_set_identity (track, TRUE, "Ann", "face-1", 77.0);
+    }
+    fa_sighting_recorder_observe (r, track, &frame, &faces[i], TRUE, t0 + i);
+  }
+  /* A second track that is never decided. */
+  FaFace other = face_at (200, 100, 50, 0.9f);
+  FaTrack *tracks[2];
+  FaFace both[2] = {faces[2], other};
+  fa_tracker_update (tracker, both, 2, tracks);
+  fa_sighting_recorder_frame_done (r, fa_tracker_tracks (tracker));
+  g_assert_true (tracks[0] == track);
+  fa_sighting_recorder_observe (r, tracks[0], &frame, &faces[2], FALSE, t0 + 3);
+  fa_sighting_recorder_observe (r, tracks[1], &frame, &other, TRUE, t0 + 3);
+  fa_sighting_recorder_flush (r);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) live = fa_sighting_store_list (f->store, NULL, TRUE, &error);
+  g_assert_cmpuint (live->len, ==, 1);
+  FaSighting *s = live->pdata[0];
+  g_assert_cmpstr (s->camera, ==, "porch");
+  g_assert_cmpint (s->decision, ==, FA_SIGHTING_KNOWN);
+  g_assert_cmpstr (s->name, ==, "Ann");
+  g_assert_cmpint (s->first_seen_ms, ==, t0);
+  g_assert_cmpint (s->decided_ms, ==, t0 + 1);
+  g_assert_cmpfloat (s->box.width, ==, 80);   /* the best face: 0.99, 80 px */
+  g_assert_cmpint (s->crop_width, ==, 80 + 2 * 32);   /* 40 % margin each side */
+  g_assert_cmpuint (s->n_embeddings, ==, 3);
+  g_assert_cmpfloat (s->similarity, ==, 77.0);
+
+  /* Both tracks end (no faces for a frame): the decided one is finished. */
+  fa_tracker_update (tracker, NULL, 0, tracks);
+  fa_tracker_update (tracker, NULL, 0, tracks);
+  fa_sighting_recorder_frame_done (r, fa_tracker_tracks (tracker));
+  g_assert_null (fa_sighting_recorder_take_error (r));
+  fa_sighting_recorder_free (r);
+  g_assert_cmpint (fa_sighting_store_count (f->store, NULL, &error), ==, 1);
+  g_autoptr (FaSighting) finished = fa_sighting_store_get (f->store, s->id, FALSE, &error);
+  g_assert_cmpint (finished->last_seen_ms, ==, t0 + 3);   /* the last write, at its end */
+  g_assert_cmpint (s->last_seen_ms, ==, t0 + 2);
+  g_autoptr (GBytes) jpeg = fa_sighting_store_get_crop (f->store, s->id, &error);
+  g_assert_no_error (error);
+  g_autoptr (FaPicture) crop = fa_picture_decode (g_bytes_get_data (jpeg, NULL),
+      g_bytes_get_size (jpeg), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fa_picture_image (crop)->width, ==, 144);
+}
+
+/* A write error is reported once (for the element's warning) and the
+ * recorder carries on. */
+static void
+test_recorder_write_error (Fixture *f, gconstpointer data)
+{
+  FaSightingRecorder *r = make_recorder (f);
+  /* Another connection holds the write lock past the busy timeout. */
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (fa_sighting_store_path (f->store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  g_autoptr (FaTracker) tracker = fa_tracker_new (0.3f, 0);
+  FaFace face = face_at (10, 10, 40, 0.9f);
+  FaTrack *track;
+  fa_tracker_update (tracker, &face, 1, &track);
+  float v[DIM];
+  person_vector (v, 1, 0);
+  fa_track_add_embedding (track, v, DIM);
+  fa_track_set_identity (track, FALSE, NULL, NULL, 3.0);
+  track->decided = TRUE;
+  fa_sighting_recorder_observe (r, track, NULL, &face, FALSE, now_ms ());
+  fa_sighting_recorder_flush (r);   /* waits out the 200 ms busy timeout */
+  g_autofree gchar *message = fa_sighting_recorder_take_error (r);
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "locked by another process"));
+  g_assert_null (fa_sighting_recorder_take_error (r));
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (db);
+  fa_sighting_recorder_free (r);   /* the final write goes through now */
+  g_assert_cmpint (fa_sighting_store_count (f->store, NULL, NULL), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -512,5 +644,7 @@ main (int argc, char **argv)
   ADD ("/sightings/enrol", test_enrol);
   ADD ("/sightings/enrol-model-mismatch", test_enrol_model_mismatch);
   ADD ("/sightings/reject", test_reject);
+  ADD ("/sightings/recorder", test_recorder);
+  ADD ("/sightings/recorder-write-error", test_recorder_write_error);
   return g_test_run ();
 }
