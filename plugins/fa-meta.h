@@ -72,6 +72,7 @@
  *     similarity  G_TYPE_DOUBLE   that decision's similarity (0 if none)
  *     face-track-id G_TYPE_UINT64 the face track this person last held (0:
  *                                 no face seen yet)
+ *
  * The frame's whole record travels too, as a GstCustomMeta named
  * FA_META_FRAME_RECORD added by facematch to every buffer with faces (also
  * with post-messages=false), so sinks such as kdssink send exactly what

@@ -101,6 +101,12 @@
  *   videoconvert ! facedetect ! facematch collection=home ! \
  *   alertsink camera=front-door topic-arn=arn:aws:sns:eu-west-3:123456789012:home-alerts region=eu-west-3
  * ]|
+ * With persons and pets, and the person rule:
+ * |[
+ * gst-launch-1.0 rtspsrc location=rtsp://cam1/ ! rtph264depay ! h264parse ! avdec_h264 ! \
+ *   videoconvert ! objectdetect ! facedetect ! facematch collection=home ! \
+ *   alertsink camera=garden alert-on=unknown,person topic-arn=arn:aws:sns:eu-west-3:123456789012:home-alerts region=eu-west-3
+ * ]|
  * MQTT only, for Home Assistant:
  * |[
  * gst-launch-1.0 rtspsrc location=rtsp://cam1/ ! rtph264depay ! h264parse ! avdec_h264 ! \

@@ -22,17 +22,22 @@
  *
  * stdout, one line each ("facealert-run: " prefix):
  *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
- *   CAM: finished (EOS) | stats CAM buffers=N dropped=N restarts=N state=STATE
+ *   CAM: finished (EOS)
+ *   stats CAM buffers=N dropped=N restarts=N state=STATE [received=N recorded=N]
  *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
  *   CAM: N face(s) in a pet box: vetoed, not judged
- *   CAM: alert ID queued track N: SUBJECT | delivered to TARGET ... |
- *        retrying for TARGET ... | failed for TARGET ... (TARGET: sns, mqtt)
+ *   CAM: alert ID queued track N: SUBJECT (person N for a person alert)
+ *     | delivered to TARGET ... | retrying for TARGET ... | failed for TARGET ...
+ *     (TARGET: sns, mqtt)
  *   stopping: ... | stopped
  * "face" lines come from facematch's messages (once per track, when it is
  * decided, and again if its identity changes; "pet box" lines when faces in
  * a cat or dog box start being vetoed); "alert" lines from alertsink's
  * facealert/alert messages. "dropped" counts buffers dropped by the leaky
- * queues of the camera (frames the analysis skipped because it fell behind). */
+ * queues of the camera (frames the analysis skipped because it fell behind);
+ * "received" / "recorded" (cameras with a kvssink) count buffers into its tee
+ * and into its kvssink: equal once a camera finished when the recording lost
+ * nothing. */
 
 #include "fa-run-desc.h"
 #include "fa-run-status.h"
@@ -56,6 +61,10 @@ typedef struct {
   guint64 buffers_total;     // buffers in earlier runs
   GPtrArray *leaky;          // LeakyQueue of this run
   guint64 dropped_total;     // dropped by leaky queues in earlier runs
+  gint received_run;         // atomic: buffers into the camera's tees (this run)
+  gint recorded_run;         // atomic: buffers into its kvssinks (this run)
+  guint64 received_total, recorded_total;   // earlier runs
+  gboolean records;          // the description has a kvssink
   GHashTable *tracks;        // track id -> last printed identity (this run)
   gboolean vetoing;          // the last facematch message had vetoed faces
   gboolean flowing;
@@ -173,6 +182,30 @@ count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+count_into (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+// Counts what a tee receives and what a kvssink records: equal at the end
+// when the recording lost no frame (stats: received=, recorded=).
+static void
+watch_recording (Camera *cam, GstElement *el)
+{
+  GstElementFactory *f = gst_element_get_factory (el);
+  const gchar *factory = f != NULL ? GST_OBJECT_NAME (f) : "";
+  gint *counter = g_str_equal (factory, "tee") ? &cam->received_run
+      : g_str_equal (factory, "kvssink") ? &cam->recorded_run : NULL;
+  if (counter == NULL)
+    return;
+  cam->records |= counter == &cam->recorded_run;
+  GstPad *pad = gst_element_get_static_pad (el, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_into, counter, NULL);
+  gst_object_unref (pad);
+}
+
 // Counts buffers reaching every sink of the description (recursing into
 // bins present after parsing) to know that a camera is alive.
 static void
@@ -183,6 +216,7 @@ watch_sinks (Camera *cam)
   while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
     GstElement *el = g_value_get_object (&item);
     watch_leaky (cam, el);
+    watch_recording (cam, el);
     if (!GST_IS_BIN (el) && GST_OBJECT_FLAG_IS_SET (el, GST_ELEMENT_FLAG_SINK)) {
       GstPad *pad = gst_element_get_static_pad (el, "sink");
       if (pad) {
@@ -212,6 +246,10 @@ camera_teardown (Camera *cam)
   g_clear_object (&cam->pipeline);
   cam->buffers_total += g_atomic_int_get (&cam->buffers_run);
   g_atomic_int_set (&cam->buffers_run, 0);
+  cam->received_total += g_atomic_int_get (&cam->received_run);
+  g_atomic_int_set (&cam->received_run, 0);
+  cam->recorded_total += g_atomic_int_get (&cam->recorded_run);
+  g_atomic_int_set (&cam->recorded_run, 0);
 }
 
 static gboolean
@@ -319,8 +357,9 @@ report_alert (Camera *cam, const GstStructure *s)
 
   if (g_strcmp0 (status, "queued") == 0) {
     gst_structure_get_uint64 (s, "track-id", &track);
-    say ("%s: alert %s queued track %" G_GUINT64_FORMAT ": %s", cam->def->name,
-        id, track, gst_structure_get_string (s, "subject"));
+    gboolean person = g_strcmp0 (gst_structure_get_string (s, "event"), "person") == 0;
+    say ("%s: alert %s queued %s %" G_GUINT64_FORMAT ": %s", cam->def->name,
+        id, person ? "person" : "track", track, gst_structure_get_string (s, "subject"));
   } else if (g_strcmp0 (status, "delivered") == 0) {
     gint64 queued = 0, delivered = 0;
     gst_structure_get (s, "attempts", G_TYPE_UINT, &attempts, "queued-time",
@@ -512,10 +551,14 @@ print_stats (gpointer data)
   for (guint i = 0; i < cameras->len; i++) {
     Camera *cam = g_ptr_array_index (cameras, i);
     const gchar *state = camera_state (cam);
+    g_autofree gchar *recording = cam->records ? g_strdup_printf (" received=%"
+        G_GUINT64_FORMAT " recorded=%" G_GUINT64_FORMAT, cam->received_total +
+        (guint64) g_atomic_int_get (&cam->received_run), cam->recorded_total +
+        (guint64) g_atomic_int_get (&cam->recorded_run)) : g_strdup ("");
     say ("stats %s buffers=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
-        " restarts=%u state=%s", cam->def->name, cam->buffers_total +
+        " restarts=%u state=%s%s", cam->def->name, cam->buffers_total +
         (guint64) g_atomic_int_get (&cam->buffers_run), camera_dropped (cam),
-        cam->restarts, state);
+        cam->restarts, state, recording);
   }
   return G_SOURCE_CONTINUE;
 }

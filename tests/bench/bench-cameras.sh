@@ -1,8 +1,10 @@
 #!/bin/sh
 # bench-cameras.sh [BUILD_DIR]: the household's cameras through the full
-# pipeline (pipelines/three-cameras.pipeline under facealert-run), 640x480
-# 15 fps H.264 from fa-camsim (household / stranger / cat, repeated), alerts
-# to the local SNS server (tests/support/sns-fixture.mjs).
+# pipeline (pipelines/three-cameras.pipeline under facealert-run, its camera
+# template for CAMERAS=cam1..camN: objectdetect ! facedetect ! facematch !
+# alertsink, and kvssink), 640x480 15 fps H.264 from fa-camsim (household /
+# stranger / cat, repeated), alerts to the local SNS server
+# (tests/support/sns-fixture.mjs).
 #
 # Prints, per run:
 #   cores    CPU time / wall time of facealert-run (utime+stime from
@@ -10,6 +12,9 @@
 #   rss      peak RSS (VmHWM from /proc/PID/status)
 #   dropped  frames the analysis skipped (facealert-run's leaky-queue count)
 #            against the frames the cameras sent (fps x seconds)
+#   recording  access units into each camera's tee against those into its
+#            kvssink (facealert-run's received= / recorded=): "lost 0" when
+#            the recording kept every frame it received
 #   latency  alert latency: camsim's "EVENT camN enter" (the frame with the
 #            subject wholly in view, CLOCK_REALTIME when sent) to the HTTP
 #            subscriber receiving the SNS delivery (Date.now(), CLOCK_REALTIME),
@@ -18,19 +23,27 @@
 # Baselines in the same run: the same cameras recorded and decoded with no
 # analysis (facedetect ! facematch ! alertsink replaced by fakesink), so
 # "x baseline" is what face analysis costs on top of receiving, recording
-# and decoding. Then N = 3, 6, 9, ... cameras until frames drop (> 1 %) or
+# and decoding. Then N = 6, 8, 10, ... cameras until frames drop (> 1 %) or
 # CPU saturates (> 90 % of the machine): the largest N that held is printed.
+# Frames dropped by the analysis depend on what else the machine runs: each
+# run prints the load average, judge "real time" against it.
 #
 # Run: meson test -C build --benchmark cameras -v
 #  or: sh tests/bench/bench-cameras.sh build
 # BENCH_SECONDS (default 45) main run length; BENCH_SCALE_SECONDS (default 25);
-# BENCH_MAX_CAMERAS (default 24).
+# BENCH_MAX_CAMERAS (default 24). The pipeline's variables pass through
+# (OBJECT_METHOD, OBJECT_INTERVAL, DETECT_WIDTH, ...), to compare settings;
+# BENCH_PIPELINE (default pipelines/three-cameras.pipeline) another camera
+# template to measure, e.g. the same without objectdetect; BENCH_KEEP_GOING=1
+# measures every N up to BENCH_MAX_CAMERAS even after one did not hold (CPU
+# and RSS figures on a loaded machine).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-${FACEALERT_BUILD_DIR:-$root/build}}" && pwd)
 secs=${BENCH_SECONDS:-45}
 scale_secs=${BENCH_SCALE_SECONDS:-25}
 max_cams=${BENCH_MAX_CAMERAS:-24}
+pipeline=${BENCH_PIPELINE:-$root/pipelines/three-cameras.pipeline}
 data=${FACEALERT_TESTDATA:-$root/tests/data}
 servers=${FACEALERT_TEST_SERVERS:-$root/.test-servers}
 ncpu=$(getconf _NPROCESSORS_ONLN)
@@ -54,7 +67,7 @@ trap 'exit 130' INT TERM
 wait_for () {   # FILE PATTERN SECONDS
   i=0
   until grep -q "$2" "$1" 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt $(($3 * 10)) ] || { echo "bench-cameras: timed out waiting for $2 in $1" >&2; tail -3 "$1" >&2; exit 1; }
+    i=$((i + 1)); [ $i -lt $(($3 * 10)) ] || { echo "bench-cameras: timed out waiting for $2 in $1" >&2; grep -m3 ': stopped: ' "$1" >&2; tail -3 "$1" >&2; exit 1; }
     sleep 0.1
   done
 }
@@ -77,24 +90,19 @@ SNS_ENDPOINT=$(printf '%s' "$info" | node -e 'process.stdin.on("data", d => proc
 TOPIC_ARN=$(printf '%s' "$info" | node -e 'process.stdin.on("data", d => process.stdout.write(JSON.parse(d).topic))')
 export SNS_ENDPOINT TOPIC_ARN
 
-# One camera's section of the real pipeline, for N cameras: [cam1] of
-# three-cameras.pipeline with CAM1_URL -> CAMn_URL. $2 = "base": the analysis
-# (facedetect ! facematch ! alertsink) replaced by a fakesink.
+# The real pipeline for N cameras: its camera template, CAMERAS=cam1..camN.
+# $2 = "base": the analysis (objectdetect ! ... ! alertsink) replaced by a
+# fakesink.
 make_pipeline () {
-  awk '/^\[cam1\]/ { on = 1; next } /^\[/ { on = 0 } on && !/^#/' \
-    "$root/pipelines/three-cameras.pipeline" > "$tmp/section"
-  : > "$tmp/n.pipeline"
-  i=1
-  while [ $i -le "$1" ]; do
-    echo "[cam$i]" >> "$tmp/n.pipeline"
-    if [ "$2" = base ]; then
-      sed -e "s/CAM1_URL/CAM${i}_URL/" -e '/! facedetect/,$d' "$tmp/section" >> "$tmp/n.pipeline"
-      echo "  ! fakesink sync=false" >> "$tmp/n.pipeline"
-    else
-      sed -e "s/CAM1_URL/CAM${i}_URL/" "$tmp/section" >> "$tmp/n.pipeline"
-    fi
-    i=$((i + 1))
-  done
+  CAMERAS=$(awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) printf "%scam%d", (i > 1 ? "," : ""), i }')
+  export CAMERAS
+  if [ "$2" = base ]; then
+    awk '/^\[/ { on = 1 } on && !/^#/' "$pipeline" |
+      sed -e '/! \(objectdetect\|facedetect\)/,$d' > "$tmp/n.pipeline"
+    echo "  ! fakesink sync=false" >> "$tmp/n.pipeline"
+  else
+    cp "$pipeline" "$tmp/n.pipeline"
+  fi
 }
 
 # SIGTERM, then SIGKILL after 5 s (fa-camsim serving 18 cameras was once seen
@@ -118,6 +126,9 @@ run () {
     case $((i % 3)) in 1) s=household ;; 2) s=stranger ;; 0) s=cat ;; esac
     args="$args cam$i=scene:$s"; i=$((i + 1))
   done
+  # A fresh file: the redirection below may happen after wait_for looks, and
+  # the last run's READY line must not be taken for this one's.
+  rm -f "$tmp/sim.out" "$tmp/run.out"
   # shellcheck disable=SC2086
   fa-camsim --port 0 --cache-dir "$build/camsim-cache" $args > "$tmp/sim.out" 2>&1 < /dev/null &
   sim=$!; pids="$pids $sim"
@@ -144,6 +155,9 @@ run () {
 $(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^dropped=/) { sub("dropped=", "", $i); d += $i } if ($i ~ /^buffers=/) { sub("buffers=", "", $i); b += $i } } } END { print d + 0, int((b + d) / 2) }' "$tmp/run.out")
 EOF
   restarts=$(grep -c ': stopped: ' "$tmp/run.out" || true)
+  read received recorded <<EOF
+$(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^received=/) { sub("received=", "", $i); r += $i } if ($i ~ /^recorded=/) { sub("recorded=", "", $i); w += $i } } } END { print r + 0, w + 0 }' "$tmp/run.out")
+EOF
   tail -n +$((sns_from + 1)) "$tmp/sns.out" > "$tmp/deliv"
   lat=$(node -e '
     const fs = require("fs");
@@ -180,31 +194,42 @@ EOF
   printf '%-5s N=%-2d cores %.2f (%.2f per camera, %.0f%% of the machine)  peak RSS %d MB  dropped %d of %d frames (%.2f%%)  restarts %d\n' \
     "$mode" "$n" "$cores" "$(echo "$cores $n" | awk '{print $1 / $2}')" \
     "$(echo "$cores $ncpu" | awk '{print 100 * $1 / $2}')" "$rss_mb" "$dropped" "$frames" "$drop_pct" "$restarts"
+  printf '      recording: received %d access units, recorded %d (lost %d); load average after: %s\n' \
+    "$received" "$recorded" $((received - recorded)) "$(cut -d' ' -f1-3 /proc/loadavg)"
+  # Dropped frames are not analysed: what every frame would cost, for a
+  # machine too loaded to keep up (a rough figure: the decode is not dropped).
+  [ "$mode" = base ] || printf '      CPU per analysed frame x all frames: about %.2f cores\n' \
+    "$(echo "$cores $drop_pct" | awk '{ print ($2 < 100) ? $1 / (1 - $2 / 100) : 0 }')"
   if [ "$mode" = full ]; then
     printf '      alerts %d (%s; stranger cameras: %d)  latency from enter p50 %s ms p95 %s ms; from walk-in p50 %s ms p95 %s ms\n' \
       "$n_alerts" "${by_cam:-none}" "$stranger_cams" "$p50" "$p95" "$w50" "$w95"
   fi
 }
 
-echo "bench-cameras: 640x480 15 fps H.264 cameras (fa-camsim), pipelines/three-cameras.pipeline under facealert-run, $ncpu CPUs"
+echo "bench-cameras: 640x480 15 fps H.264 cameras (fa-camsim), $pipeline under facealert-run, $ncpu CPUs"
+echo "  objectdetect method=${OBJECT_METHOD:-fastestdet} interval=${OBJECT_INTERVAL:-3}, facedetect detect-width=${DETECT_WIDTH:-320} interval=${DETECT_INTERVAL:-2}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "baseline (same cameras, received + recorded + decoded, no face analysis), ${scale_secs} s:"
 run 3 base "$scale_secs"
 base_cores=$cores; base_rss=$rss_mb
 echo "main: three cameras (household, stranger, cat), ${secs} s:"
 run 3 full "$secs"
-awk -v c="$cores" -v b="$base_cores" -v r="$rss_mb" -v br="$base_rss" -v p95="$p95" -v d="$drop_pct" 'BEGIN {
+awk -v c="$cores" -v b="$base_cores" -v r="$rss_mb" -v br="$base_rss" -v p95="$p95" -v d="$drop_pct" -v lost=$((received - recorded)) 'BEGIN {
   printf "      x baseline: CPU %.2f, RSS %.2f\n", (b > 0 ? c / b : 0), (br > 0 ? r / br : 0);
-  printf "      targets: <= 1 core %s, p95 latency <= 1000 ms %s, RSS <= 300 MB %s, real time (dropped < 1%%) %s\n",
-    (c <= 1 ? "MET" : "MISSED"), (p95 != "NaN" && p95 <= 1000 ? "MET" : "MISSED"), (r <= 300 ? "MET" : "MISSED"), (d < 1 ? "MET" : "MISSED") }'
+  printf "      targets: <= 0.7 core %s, RSS <= 250 MB %s, no recorded frame lost %s, p95 latency <= 1000 ms %s, real time (dropped < 1%%) %s\n",
+    (c <= 0.7 ? "MET" : "MISSED"), (r <= 250 ? "MET" : "MISSED"), (lost == 0 ? "MET" : "MISSED"), (p95 != "NaN" && p95 <= 1000 ? "MET" : "MISSED"), (d < 1 ? "MET" : "MISSED") }'
 
-echo "capacity: N = 6, 9, ... cameras (household/stranger/cat repeated), ${scale_secs} s each, until > 1 % dropped or > 90 % CPU:"
+echo "capacity: N = 6, 8, 10, ... cameras (household/stranger/cat repeated), ${scale_secs} s each, until > 1 % dropped or > 90 % CPU:"
 best=$(awk -v d="$drop_pct" -v c="$cores" -v m="$ncpu" 'BEGIN { print (d <= 1 && c <= 0.9 * m) ? 3 : 0 }')
-n=6
+n=6 prev=3
 while [ "$n" -le "$max_cams" ]; do
   run "$n" full "$scale_secs"
   ok=$(awk -v d="$drop_pct" -v c="$cores" -v m="$ncpu" 'BEGIN { print (d <= 1 && c <= 0.9 * m) ? 1 : 0 }')
-  [ "$ok" = 1 ] || break
-  best=$n
-  n=$((n + 3))
+  if [ "$ok" = 1 ]; then
+    [ "$best" != "$prev" ] || best=$n   # every N so far held
+  elif [ "${BENCH_KEEP_GOING:-0}" != 1 ]; then
+    break
+  fi
+  prev=$n
+  n=$((n + 2))
 done
 echo "max cameras in real time on this machine: $best"

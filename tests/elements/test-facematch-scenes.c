@@ -13,13 +13,18 @@
  * max-face-pose=90, min-unknown-evidence=2) the cat at 640 *is* decided
  * unknown, so the gate is what keeps it quiet.
  *
- * With objectdetect in front (as pipelines/ have it, OBJECTDETECT below):
+ * With objectdetect in front (as pipelines/ have it, OBJECTDETECT below),
+ * facedetect searching the whole frame (search=frame, so YuNet does report
+ * the cats' "faces" and facematch's veto is what is tested):
  *  - the cat's "face" lies in its cat box and is vetoed, even with the face
  *    gate opened (the control above decides it);
  *  - a real cat video (videos/cat_closeup.mp4, 630x354: a white cat fed by a
  *    hand) whose "face" passes the default gate at 640 (the control: decided
  *    unknown) is never decided;
- *  - the stranger and the household member are decided as without it. */
+ * (As the pipelines run it, facedetect searches only in person boxes and the
+ * whole frame now and then: YuNet then seldom sees the cats at all; the
+ * household and the stranger through the whole pipeline are
+ * tests/integration/test-e2e.c's.) */
 #include <gst/gst.h>
 #include <stdio.h>
 
@@ -28,8 +33,10 @@
 #include "fa-test.h"
 
 #define FPS 15
-/* objectdetect as pipelines/camera.pipeline runs it. */
+/* objectdetect as pipelines/three-cameras.pipeline runs it, then facedetect
+ * searching the whole frame. */
 #define OBJECTDETECT "objectdetect method=fastestdet interval=3 post-messages=false ! "
+#define WHOLE_FRAME OBJECTDETECT "facedetect search=frame"
 
 static gchar *tmp_dir;
 static gchar *clips[3];     /* household, stranger, cat */
@@ -110,14 +117,16 @@ prepare_clips (void)
 
 /* Runs clip @which through facedetect ! facematch and sums up the decisions
  * from the facematch messages. */
+/* @upstream: objectdetect (and facedetect's search), or "". */
 static SceneResult
 run_source (const gchar *location, gint frames, gint fps, const gchar *upstream,
     gint detect_width, const gchar *facematch_props)
 {
   g_autofree gchar *desc = g_strdup_printf ("filesrc location=\"%s\" ! qtdemux ! h264parse "
-      "! avdec_h264 ! identity eos-after=%d ! videoconvert ! %s facedetect method=yunet "
-      "detect-width=%d interval=2 post-messages=false ! facematch collection=home %s "
-      "! fakesink sync=false", location, frames, upstream, detect_width, facematch_props);
+      "! avdec_h264 ! identity eos-after=%d ! videoconvert ! %s method=yunet "
+      " detect-width=%d interval=2 post-messages=false ! facematch collection=home %s "
+      "! fakesink sync=false", location, frames, *upstream ? upstream : "facedetect",
+      detect_width, facematch_props);
   g_autoptr (GError) error = NULL;
   GstElement *pipeline = gst_parse_launch (desc, &error);
   g_assert_no_error (error);
@@ -204,7 +213,7 @@ test_cat_gate_open (void)
 static void
 test_cat_vetoed (void)
 {
-  SceneResult r = run_source (clips[2], -1, FPS, OBJECTDETECT, 640,
+  SceneResult r = run_source (clips[2], -1, FPS, WHOLE_FRAME, 640,
       "min-face-score=0 max-face-pose=90 min-face-size=0 min-unknown-evidence=2");
   g_assert_cmpuint (r.frames_with_faces, >, 0);
   g_assert_cmpint (r.first_unknown, ==, -1);
@@ -217,31 +226,14 @@ static void
 test_real_cat (gconstpointer data)
 {
   g_autofree gchar *video = fa_test_data_path ("videos/cat_closeup.mp4");
-  gboolean with_objects = GPOINTER_TO_INT (data);
-  SceneResult r = run_source (video, 200, 25, with_objects ? OBJECTDETECT : "", 640, "");
-  g_assert_cmpuint (r.frames_with_faces, >, 0);
-  if (with_objects)
+  const gchar *upstream = data;
+  SceneResult r = run_source (video, 200, 25, upstream, 640, "");
+  g_assert_cmpuint (r.frames_with_faces, >, 20);
+  if (*upstream)
     g_assert_cmpint (r.first_unknown, ==, -1);
   else
     g_assert_cmpint (r.first_unknown, >=, 0);
   g_assert_cmpint (r.first_known, ==, -1);
-}
-
-static void
-test_with_objects (gconstpointer data)
-{
-  guint which = GPOINTER_TO_UINT (data);
-  SceneResult r = run_source (clips[which], -1, FPS, OBJECTDETECT, 320, "");
-  g_assert_cmpint (r.first_face, >=, 0);
-  if (which == 0) {
-    g_assert_cmpstr (r.known_name, ==, "John_Lennon");
-    g_assert_cmpint (r.first_unknown, ==, -1);
-    g_assert_cmpint (r.first_known - r.first_face, <=, FPS);
-  } else {
-    g_assert_cmpint (r.first_known, ==, -1);
-    g_assert_cmpint (r.first_unknown - r.first_face, <=, FPS);
-  }
-  g_free (r.known_name);
 }
 
 static void
@@ -280,14 +272,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/facematch-scenes/cat/640", GINT_TO_POINTER (640), test_cat);
   g_test_add_func ("/facematch-scenes/cat/640-gate-open", test_cat_gate_open);
   g_test_add_func ("/facematch-scenes/cat/640-gate-open-objectdetect", test_cat_vetoed);
-  g_test_add_data_func ("/facematch-scenes/real-cat/640", GINT_TO_POINTER (FALSE),
-      test_real_cat);
-  g_test_add_data_func ("/facematch-scenes/real-cat/640-objectdetect", GINT_TO_POINTER (TRUE),
-      test_real_cat);
-  g_test_add_data_func ("/facematch-scenes/household/320-objectdetect", GUINT_TO_POINTER (0),
-      test_with_objects);
-  g_test_add_data_func ("/facematch-scenes/stranger/320-objectdetect", GUINT_TO_POINTER (1),
-      test_with_objects);
+  g_test_add_data_func ("/facematch-scenes/real-cat/640", "", test_real_cat);
+  g_test_add_data_func ("/facematch-scenes/real-cat/640-objectdetect-whole-frame",
+      WHOLE_FRAME, test_real_cat);
   g_test_add_data_func ("/facematch-scenes/stranger/320", GINT_TO_POINTER (320),
       test_stranger);
   g_test_add_data_func ("/facematch-scenes/stranger/640", GINT_TO_POINTER (640),

@@ -10,7 +10,8 @@
  *
  * Checks: alerts for the stranger's camera only, exactly one per appearance
  * (camsim's "EVENT cam2 enter" lines), none for the household member (who is
- * recognised, with the similarity logged) or the cat; every camera recorded,
+ * recognised, with the similarity logged) or the cat, even with every rule on
+ * for the cat's camera (CAM3_ALERT_ON=unknown,known,person); every camera recorded,
  * with contiguous fragments; cam3 dropped for 6 s mid-run while cam1 and cam2
  * keep recording and alerting, and cam3 reconnected and recording again by
  * itself; a clip around an alert retrieved with `facealert clip`, decoded,
@@ -289,6 +290,10 @@ test_three_cameras (void)
   g_setenv ("TOPIC_ARN", sns->topic, TRUE);
   g_setenv ("SNS_ENDPOINT", sns->endpoint, TRUE);
   g_setenv ("ALERT_COOLDOWN", "5", TRUE);     // as the demo
+  // The cat's camera with every rule on, the person rule too: still silent.
+  g_setenv ("CAM3_ALERT_ON", "unknown,known,person", TRUE);
+  g_unsetenv ("ALERT_ON");
+  g_unsetenv ("CAMERAS");
   g_unsetenv ("DETECT_WIDTH");
   g_unsetenv ("DETECT_INTERVAL");
 
@@ -444,6 +449,7 @@ test_three_cameras (void)
   g_assert_cmpuint (c.with_face, >=, cams[STRANGER].fps);
 
   json_node_unref (deliveries);
+  g_unsetenv ("CAM3_ALERT_ON");
   fa_proc_free (run);
   fa_proc_send (sim, "quit");
   g_assert_cmpint (fa_proc_wait_exit (sim, 10), ==, 0);

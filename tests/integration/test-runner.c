@@ -195,6 +195,67 @@ test_defaults_and_print (void)
   fa_test_rm_rf (tmp);
 }
 
+/* Counts the elements made by @factory in @bin (recursing). */
+static guint
+count_factory (GstBin *bin, const gchar *factory)
+{
+  guint n = 0;
+  GstIterator *it = gst_bin_iterate_recurse (bin);
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElementFactory *f = gst_element_get_factory (g_value_get_object (&item));
+    n += f != NULL && g_str_equal (GST_OBJECT_NAME (f), factory);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return n;
+}
+
+/* The shipped pipelines: `--print` gives one gst-launch line that parses
+ * (every element exists, names are unique), one camera per template name. */
+static void
+check_pipeline (const gchar *file, guint cameras)
+{
+  g_autofree gchar *path = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
+      "pipelines", file, NULL);
+  const gchar *argv[] = { "facealert-run", "--print", path, NULL };
+  FaProc *p = fa_proc_spawn ("run-print", FALSE, argv);
+  g_assert_cmpint (fa_proc_wait_exit (p, 20), ==, 0);
+  g_assert_cmpuint (p->lines->len, ==, 1);
+  g_autoptr (GError) error = NULL;
+  GstElement *pipeline = gst_parse_launch_full (g_ptr_array_index (p->lines, 0), NULL,
+      GST_PARSE_FLAG_FATAL_ERRORS, &error);
+  g_assert_no_error (error);
+  const gchar *per_camera[] = { "objectdetect", "facedetect", "facematch", "alertsink",
+    "kvssink" };
+  for (guint i = 0; i < G_N_ELEMENTS (per_camera); i++)
+    g_assert_cmpuint (count_factory (GST_BIN (pipeline), per_camera[i]), ==, cameras);
+  gst_object_unref (pipeline);
+  fa_proc_free (p);
+}
+
+static void
+test_shipped_pipelines (void)
+{
+  g_setenv ("CAM1_URL", "rtsp://127.0.0.1:9/cam1", TRUE);
+  g_setenv ("CAM2_URL", "rtsp://127.0.0.1:9/cam2", TRUE);
+  g_setenv ("CAM3_URL", "rtsp://127.0.0.1:9/cam3", TRUE);
+  g_setenv ("CAMERA_URL", "rtsp://127.0.0.1:9/door", TRUE);
+  g_setenv ("VIDEO", "clip.mp4", TRUE);
+  g_setenv ("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:facealert", TRUE);
+  g_unsetenv ("CAMERAS");
+  check_pipeline ("three-cameras.pipeline", 3);
+  check_pipeline ("one-camera.pipeline", 1);
+  check_pipeline ("video-file.pipeline", 1);
+  /* The template for other cameras, each with its own URL. */
+  g_setenv ("CAMERAS", "front-door,garden", TRUE);
+  g_setenv ("FRONT_DOOR_URL", "rtsp://127.0.0.1:9/door", TRUE);
+  g_setenv ("GARDEN_URL", "rtsp://127.0.0.1:9/garden", TRUE);
+  check_pipeline ("three-cameras.pipeline", 2);
+  g_unsetenv ("CAMERAS");
+}
+
 static void
 test_once_finishes (void)
 {
@@ -222,5 +283,6 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/bad-descriptions", test_bad_descriptions);
   g_test_add_func ("/runner/defaults-and-print", test_defaults_and_print);
   g_test_add_func ("/runner/once", test_once_finishes);
+  g_test_add_func ("/runner/shipped-pipelines", test_shipped_pipelines);
   return g_test_run ();
 }
