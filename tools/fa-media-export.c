@@ -31,6 +31,7 @@ typedef struct {
   GError *error;
   guint fragments, frames;
   gint64 last_end_us;
+  gint64 last_fed_us;           /* time of the last frame fed (-1: none) */
   gchar *stopped_at;            /* fragment where the format changed */
 } Feeder;
 
@@ -88,6 +89,11 @@ feeder_next_buffer (Feeder *feeder)
         ? feeder->current_info->producer_us
         + g_array_index (frag->frames, FaMkvFrame, i + 1).pts_us
         : feeder->current_info->producer_us + feeder->current_info->duration_us;
+    /* The store keeps milliseconds: two frames of a jittery camera can share
+     * one, and MP4 wants strictly increasing times. A millisecond later. */
+    if (abs_us <= feeder->last_fed_us)
+      abs_us = feeder->last_fed_us + 1000;
+    feeder->last_fed_us = abs_us;
     const guint8 *data = (const guint8 *) g_bytes_get_data (frag->data, NULL) + frame->offset;
     GstBuffer *buf = gst_buffer_new_memdup (data, frame->size);
     GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = (abs_us - feeder->base_us) * GST_USECOND;
@@ -161,6 +167,7 @@ feeder_init (Feeder *feeder, FaStreamStore *store, const gchar *stream,
   feeder->first = fa_mkv_fragment_parse (feeder->current->data, NULL);
   feeder->base_us = feeder->current_info->producer_us;
   feeder->last_end_us = feeder->base_us;
+  feeder->last_fed_us = -1;
   return TRUE;
 }
 
