@@ -63,6 +63,12 @@ gchar *fa_serve_login (FaServeFixture *fixture, const gchar *password, guint *st
  * before the server closed it or @timeout_s passed. */
 gchar *fa_serve_raw (FaServeFixture *fixture, const gchar *request, gdouble timeout_s);
 
+/* @photo (under tests/data) seen by camera @camera: 20 frames through the real
+ * facedetect ! facematch collection=@collection, which records the sighting
+ * in the fixture's sightings store. Returns that sighting's id (the newest of
+ * @camera). */
+gint64 fa_serve_see (const gchar *collection, const gchar *camera, const gchar *photo);
+
 /* Runs `facealert ARGS...` (NULL-terminated); exit status, output. */
 int fa_serve_cli (gchar **out, gchar **err, const gchar *first, ...) G_GNUC_NULL_TERMINATED;
 

@@ -1,7 +1,8 @@
 /* Integration: `facealert serve`'s AWS-compatible API with the real AWS CLI
  * (/usr/bin/aws) and boto3 (/usr/bin/python3, tests/integration/serve-boto3.py)
  * over real data (serve-fixture.h): Rekognition's ListFaces, IndexFaces,
- * SearchFacesByImage, SearchFaces, DeleteFaces; KVS's ListStreams,
+ * SearchFacesByImage, SearchFaces (with the household's negative examples),
+ * DeleteFaces; KVS's ListStreams,
  * DescribeStream, GetDataEndpoint, ListFragments, GetClip (ffprobe reads the
  * MP4), GetImages, GetMediaForFragmentList. Refused: a wrong secret, an
  * unknown key, an unsigned request, a stale date, a signature replayed on
@@ -201,6 +202,83 @@ test_rekognition_cli (void)
           NULL), ==, 0);
   g_assert_nonnull (strstr (cli_out, "John_Lennon"));
   g_assert_null (strstr (cli_out, "Eric_Clapton"));
+}
+
+/* ---- the household's decisions: negative examples veto ------------------- */
+
+/* The names SearchFacesByImage answers for @photo in @collection. */
+static gchar *
+names_found (const gchar *collection, const gchar *photo)
+{
+  g_autofree gchar *uri = file_uri (photo);
+  g_autofree gchar *out = NULL;
+  g_assert_cmpint (aws (&out, NULL, "rekognition", "search-faces-by-image",
+          "--collection-id", collection, "--image-bytes", uri, NULL), ==, 0);
+  g_autoptr (JsonObject) search = parse_object (out);
+  JsonArray *matches = json_object_get_array_member (search, "FaceMatches");
+  GString *names = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (matches); i++)
+    g_string_append_printf (names, "%s ", json_object_get_string_member (
+            json_object_get_object_member (json_array_get_object_element (matches, i),
+                "Face"), "ExternalImageId"));
+  return g_string_free (names, FALSE);
+}
+
+/* A face the household rejected ("this is not Tony_Blair", through
+ * `facealert sightings reject` on a sighting facematch recorded) is no longer
+ * answered as him by SearchFacesByImage, nor by SearchFaces; a true photo of
+ * him still is. Tony_Blair/2.jpg stands for the look-alike: its similarity to
+ * his enrolled photos 1 and 3 (55.9, 50.2) is well above the threshold, and
+ * photo 4 is nearer his photo 3 (70.8) than the rejected face (61.1). */
+static void
+test_rejected_sighting (void)
+{
+  const gchar *collection = "visitors", *name = "Tony_Blair";
+  g_assert_cmpint (aws (NULL, NULL, "rekognition", "create-collection", "--collection-id",
+          collection, NULL), ==, 0);
+  const gchar *enrolled[] = { "people_more/Tony_Blair/1.jpg", "people_more/Tony_Blair/3.jpg" };
+  for (guint i = 0; i < G_N_ELEMENTS (enrolled); i++) {
+    g_autofree gchar *uri = file_uri (enrolled[i]);
+    g_assert_cmpint (aws (NULL, NULL, "rekognition", "index-faces", "--collection-id",
+            collection, "--external-image-id", name, "--image-bytes", uri, NULL), ==, 0);
+  }
+  const gchar *look_alike = "people_more/Tony_Blair/2.jpg";
+  const gchar *true_photo = "people_more/Tony_Blair/4.jpg";
+  /* The look-alike, also kept in the collection under another name so that
+   * SearchFaces can start from its FaceId. */
+  g_autofree gchar *look_alike_uri = file_uri (look_alike);
+  g_autofree gchar *indexed = NULL;
+  g_assert_cmpint (aws (&indexed, NULL, "rekognition", "index-faces", "--collection-id",
+          collection, "--external-image-id", "Visitor", "--image-bytes", look_alike_uri, NULL),
+      ==, 0);
+  g_autoptr (JsonObject) index = parse_object (indexed);
+  g_autofree gchar *visitor_id = g_strdup (json_object_get_string_member (
+          json_object_get_object_member (json_array_get_object_element (
+                  json_object_get_array_member (index, "FaceRecords"), 0), "Face"), "FaceId"));
+
+  g_autofree gchar *before = names_found (collection, look_alike);
+  g_assert_nonnull (strstr (before, name));
+
+  /* The door camera sees the look-alike; the household says it is not him. */
+  gint64 id = fa_serve_see (collection, "door", look_alike);
+  g_autofree gchar *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_assert_cmpint (fa_serve_cli (NULL, NULL, "sightings", "reject", id_text, "--not", name,
+          NULL), ==, 0);
+
+  g_autofree gchar *after = names_found (collection, look_alike);
+  g_test_message ("look-alike: before the rejection %s, after %s", before, after);
+  g_assert_null (strstr (after, name));
+  g_autofree gchar *still = names_found (collection, true_photo);
+  g_assert_nonnull (strstr (still, name));
+
+  /* SearchFaces from the look-alike's stored face: the same veto. */
+  g_autofree gchar *by_id = NULL;
+  g_assert_cmpint (aws (&by_id, NULL, "rekognition", "search-faces", "--collection-id",
+          collection, "--face-id", visitor_id, NULL), ==, 0);
+  g_assert_null (strstr (by_id, name));
+
+  g_assert_cmpint (aws (NULL, NULL, "rekognition", "delete-collection", "--collection-id",
+          collection, NULL), ==, 0);
 }
 
 /* ---- Kinesis Video Streams through the AWS CLI --------------------------- */
@@ -486,6 +564,7 @@ main (int argc, char **argv)
   fixture = fa_serve_fixture_new (TRUE);
   fa_serve_fixture_start (fixture);
   g_test_add_func ("/serve-api/rekognition-cli", test_rekognition_cli);
+  g_test_add_func ("/serve-api/rejected-sighting", test_rejected_sighting);
   g_test_add_func ("/serve-api/kvs-cli", test_kvs_cli);
   g_test_add_func ("/serve-api/boto3", test_boto3);
   g_test_add_func ("/serve-api/refused-cli", test_refused_cli);
