@@ -180,6 +180,14 @@ fa_serve_fixture_new (gboolean record)
   f->recorded_from = json_object_get_double_member (first, "ProducerTimestamp");
   f->recorded_to = json_object_get_double_member (last, "ProducerTimestamp")
       + json_object_get_int_member (last, "FragmentLengthInMilliseconds") / 1000.0;
+
+  /* facematch recorded what it decided (the page's Sightings). */
+  g_autofree gchar *sightings = NULL;
+  g_assert_cmpint (fa_serve_cli (&sightings, NULL, "sightings", "list", "--camera",
+          FA_SERVE_CAMERA, "--output", "json", NULL), ==, 0);
+  g_autoptr (JsonObject) seen = parse_object (sightings);
+  if (json_array_get_length (json_object_get_array_member (seen, "Sightings")) == 0)
+    g_error ("the pipeline run recorded no sighting: %s", sightings);
   return f;
 }
 

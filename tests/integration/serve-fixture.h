@@ -5,7 +5,8 @@
  * `facealert faces index`; pipelines/video-file.pipeline run once by
  * facealert-run on the Chaplin clip as camera "cam1" (kvssink records it,
  * facedetect ! facematch ! alertsink alert on the unknown face, with
- * snapshots, delivered to the real SNS-compatible fixture). Every FACEALERT_*
+ * snapshots, delivered to the real SNS-compatible fixture; facematch records
+ * the face it decided as a sighting). Every FACEALERT_*
  * directory points inside the fixture, in this process's environment, so
  * every child (facealert, aws, python3) sees the same home. */
 #pragma once
