@@ -365,36 +365,53 @@ test_kvs_cli (void)
           "codec_name"), ==, "h264");
 
   /* get-images: JPEGs every 3 s (the CLI's smallest interval), base64. The
-   * CLI sends whole seconds: start on one. */
+   * CLI sends whole seconds: start on one. The range goes on 7 s past the
+   * recording: its last sampling times have no media, and say so. */
   gdouble grid0 = floor (fixture->recorded_from) - 1;
   g_autofree gchar *from_s = epoch (grid0);
+  g_autofree gchar *past_end = epoch (fixture->recorded_to + 7);
   g_autofree gchar *images = NULL;
   g_assert_cmpint (aws (&images, NULL, "kinesis-video-archived-media", "get-images",
           "--stream-name", FA_SERVE_CAMERA, "--image-selector-type", "PRODUCER_TIMESTAMP",
-          "--start-timestamp", from_s, "--end-timestamp", to, "--sampling-interval", "3000",
-          "--format", "JPEG", "--width-pixels", "320", NULL), ==, 0);
+          "--start-timestamp", from_s, "--end-timestamp", past_end, "--sampling-interval",
+          "3000", "--format", "JPEG", "--width-pixels", "320", NULL), ==, 0);
   g_autoptr (JsonObject) image_list = parse_object (images);
-  JsonArray *imgs = json_object_get_array_member (image_list, "Images");
+  JsonArray *imgs = json_array_ref (json_object_get_array_member (image_list, "Images"));
   gdouble span = fixture->recorded_to - fixture->recorded_from;
-  g_assert_cmpuint (json_array_get_length (imgs), >=, (guint) (span / 3));
-  g_assert_cmpuint (json_array_get_length (imgs), <=, (guint) (span / 3) + 1);
-  /* One image per 3 s step from the start. */
+  guint n_images = 0, n_missing = 0;
+  /* One entry per 3 s step from the start: an image while there is media. */
   for (guint i = 0; i < json_array_get_length (imgs); i++) {
     JsonObject *img = json_array_get_object_element (imgs, i);
+    gdouble t = timestamp_of (img, "TimeStamp");
+    if (json_object_has_member (img, "Error")) {
+      /* A sampling time after the last frame: no image, its own time. */
+      g_test_message ("entry %u at %.3f: %s", i, t, json_object_get_string_member (img,
+              "Error"));
+      g_assert_cmpstr (json_object_get_string_member (img, "Error"), ==, "NO_MEDIA");
+      g_assert_false (json_object_has_member (img, "ImageContent"));
+      g_assert_cmpfloat (fabs (t - (grid0 + 3.0 * i)), <, 0.002);
+      g_assert_cmpfloat (t + 3.0, >, fixture->recorded_to);
+      n_missing++;
+      continue;
+    }
+    g_assert_cmpuint (n_missing, ==, 0);   /* media only before the gap */
+    n_images++;
     gsize size = 0;
     g_autofree guchar *jpeg = g_base64_decode (json_object_get_string_member (img,
             "ImageContent"), &size);
     g_assert_cmpuint (size, >, 1000);
     g_assert_cmpint (jpeg[0], ==, 0xFF);
     g_assert_cmpint (jpeg[1], ==, 0xD8);
-    gdouble t = timestamp_of (img, "TimeStamp");
-    /* The first frame at or after each sampling time (a frame late under
-     * load is still the first one after it). */
+    /* The first frame at or after each sampling time. */
     gdouble grid = i == 0 ? fixture->recorded_from : grid0 + 3.0 * i;
     g_test_message ("image %u at %.3f, sampling time %.3f", i, t, grid);
     g_assert_cmpfloat (t, >=, grid - 0.001);
     g_assert_cmpfloat (t, <, grid0 + 3.0 * (i + 1));
   }
+  g_assert_cmpuint (n_images, >=, (guint) (span / 3));
+  g_assert_cmpuint (n_images, <=, (guint) (span / 3) + 1);
+  g_assert_cmpuint (n_missing, >=, 2);
+  json_array_unref (imgs);
 
   /* get-media-for-fragment-list: the stored Matroska fragment as it is. */
   g_autofree gchar *mkv = g_build_filename (fixture->root, "media.mkv", NULL);
