@@ -198,13 +198,17 @@ post_fragment (FaKvsSink * self, const FaFragmentInfo * info, guint frames,
       gst_message_new_element (GST_OBJECT (self), s));
 }
 
-/* Closes the open fragment at running time @end and stores it. */
+/* Closes the open fragment at running time @end (the next fragment's first
+ * frame) and stores it. Without @end (EOS, caps change) it ends where its last
+ * frame does. The next frame's time wins over that estimate: without buffer
+ * durations the last frame's is guessed from the previous interval, which is
+ * too long after a lost frame, and fragments must never overlap. */
 static GstFlowReturn
 fa_kvs_sink_finish_fragment (FaKvsSink * self, GstClockTime end)
 {
   if (self->fragment == NULL)
     return GST_FLOW_OK;
-  if (!GST_CLOCK_TIME_IS_VALID (end) || end < self->fragment_end)
+  if (!GST_CLOCK_TIME_IS_VALID (end) || end <= self->last_frame)
     end = self->fragment_end;
   gint64 duration_us = (gint64) ((end - self->fragment_start) / GST_USECOND);
   gint64 producer_us = self->epoch_base_us

@@ -33,13 +33,22 @@ encoder_launch (guint frames, guint gop, const gchar *extra_src, const gchar *si
       extra_src, strstr (extra_src, "snow") ? "320,height=240" : "160,height=120", gop, strstr (extra_src, "snow") ? "pass=quant quantizer=5" : "", sink);
 }
 
-/* Runs @launch to EOS; returns the kvssink-fragment structures posted. */
+/* Runs @launch to EOS; returns the kvssink-fragment structures posted.
+ * With @probe, it sees every buffer leaving the element named "probe". */
 static GPtrArray *
-record (const gchar *launch, GError **error_out)
+record_probed (const gchar *launch, GstPadProbeCallback probe, gpointer data,
+    GError **error_out)
 {
   GError *error = NULL;
   GstElement *pipeline = gst_parse_launch (launch, &error);
   g_assert_no_error (error);
+  if (probe != NULL) {
+    GstElement *el = gst_bin_get_by_name (GST_BIN (pipeline), "probe");
+    GstPad *pad = gst_element_get_static_pad (el, "src");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, probe, data, NULL);
+    gst_object_unref (pad);
+    gst_object_unref (el);
+  }
   GPtrArray *fragments = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_structure_free);
   GstBus *bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -69,6 +78,12 @@ record (const gchar *launch, GError **error_out)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   return fragments;
+}
+
+static GPtrArray *
+record (const gchar *launch, GError **error_out)
+{
+  return record_probed (launch, NULL, NULL, error_out);
 }
 
 static GPtrArray *
@@ -185,6 +200,46 @@ GST_START_TEST (test_fragment_duration)
     FaFragmentInfo *f = rows->pdata[i];
     fail_unless (ABS (f->duration_us - 1000000) <= 1, "duration %" G_GINT64_FORMAT,
         f->duration_us);
+  }
+  fa_test_rm_rf (root);
+}
+GST_END_TEST;
+
+/* As an RTSP camera's stream can be: no buffer durations, and the frame
+ * before each keyframe lost (so the last frame of every fragment looks twice
+ * as long as it was). */
+static GstPadProbeReturn
+lose_frame_before_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  guint *index = data;
+  if ((*index)++ % 10 == 8)
+    return GST_PAD_PROBE_DROP;
+  GstBuffer *buf = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_BUFFER_DURATION (buf) = GST_CLOCK_TIME_NONE;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST (test_contiguous_without_durations)
+{
+  g_autofree gchar *root = fa_test_make_tmpdir ("fa-kvs");
+  g_autofree gchar *sink = g_strdup_printf ("identity name=probe ! "
+      "kvssink stream-name=cam storage-dir=%s", root);
+  g_autofree gchar *launch = encoder_launch (60, 10, "", sink);
+  guint index = 0;
+  g_autoptr (GPtrArray) msgs = record_probed (launch, lose_frame_before_keyframe,
+      &index, NULL);
+  fail_unless_equals_int (msgs->len, 6);
+
+  /* Each fragment ends where the next one's keyframe starts: no overlap. */
+  g_autoptr (FaStreamStore) store = fa_stream_store_new (root, NULL, NULL);
+  g_autoptr (GPtrArray) rows = list_all (store, "cam");
+  fail_unless_equals_int (rows->len, 6);
+  for (guint i = 1; i < rows->len; i++) {
+    FaFragmentInfo *prev = rows->pdata[i - 1], *f = rows->pdata[i];
+    gint64 gap = f->producer_us - (prev->producer_us + prev->duration_us);
+    fail_unless (ABS (gap) <= 1, "fragments %s and %s are not contiguous (%"
+        G_GINT64_FORMAT " us)", prev->number, f->number, gap);
   }
   fa_test_rm_rf (root);
 }
@@ -492,6 +547,7 @@ kvssink_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_record_h264);
   tcase_add_test (tc, test_fragment_duration);
+  tcase_add_test (tc, test_contiguous_without_durations);
   tcase_add_test (tc, test_caps_refused);
   tcase_add_test (tc, test_bad_key_file);
   tcase_add_test (tc, test_encryption);
