@@ -198,7 +198,7 @@ function sightingCard (s, similarity) {
   const nameInput = el('input', { class: 'name', placeholder: 'Who is this?',
     pattern: '[A-Za-z0-9_.\\-:]+', 'aria-label': 'name' });
   const card = el('li', { class: 'card sighting', dataset: { id: String(s.SightingId) } },
-    el('img', { alt: 'face seen on ' + s.Camera, loading: 'lazy',
+    el('img', { class: 'crop', alt: 'face seen on ' + s.Camera, loading: 'lazy',
       src: '/ui/sightings/' + s.SightingId + '/face.jpg' }),
     el('div', { class: 'body' },
       el('h2', {}, known ? s.Name : 'Unknown'),

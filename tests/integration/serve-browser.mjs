@@ -6,8 +6,8 @@
 //
 // Logs in (after a wrong password), sees the alert with its snapshot, plays
 // its clip (the video reaches readyState >= 2), sees the camera, adds a
-// person from a photo and sees them in the collection, enrols a sighting when
-// the store has one, logs out. Screenshots go to ARTIFACTS_DIR. Exits 0 when
+// person from a photo and sees them in the collection, sees a sighting with
+// its face crop and enrols it (a step that fails without sightings), logs out. Screenshots go to ARTIFACTS_DIR. Exits 0 when
 // every step passed; any page error fails the run.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -109,24 +109,35 @@ try {
   await shot(page, '05-people');
   step('a person added from a photo is in the collection');
 
-  // Sightings, when the store has some (facematch writes them).
+  // Sightings: the fixture's pipeline run recorded them (facematch writes
+  // them); one is shown with its face crop and enrolled from the page.
   const sightingsTab = page.locator('#sightings-tab');
-  if (await sightingsTab.isVisible()) {
-    await sightingsTab.click();
-    const first = page.locator('.sighting').first();
-    await first.waitFor();
-    const id = await first.getAttribute('data-id');
-    await first.locator('input.name').fill('Charlie_Chaplin');
-    await first.locator('button.enrol').click();
-    await page.waitForSelector(`.sighting[data-id="${id}"][data-name="Charlie_Chaplin"]`);
-    await shot(page, '06-sighting-enrolled');
-    await page.click('nav a[data-tab=people]');
-    await page.waitForSelector('.person[data-name="Charlie_Chaplin"]');
-    await shot(page, '07-people-after-sighting');
-    step('a sighting enrolled as Charlie_Chaplin is in the collection');
-  } else {
-    step('no sightings store yet: the sighting step was not run');
-  }
+  await sightingsTab.waitFor({ state: 'visible', timeout: 10000 }).catch(() => {
+    throw new Error('the Sightings tab is hidden: the page lists no sightings store');
+  });
+  await sightingsTab.click();
+  const first = page.locator('.sighting').first();
+  await first.waitFor({ timeout: 10000 }).catch(() => {
+    throw new Error('no sighting is listed');
+  });
+  const id = await first.getAttribute('data-id');
+  await first.locator('img.crop').scrollIntoViewIfNeeded();
+  await page.waitForFunction((sid) => {
+    const img = document.querySelector(`.sighting[data-id="${sid}"] img.crop`);
+    return img && img.complete && img.naturalWidth > 0;
+  }, id);
+  await shot(page, '06-sightings');
+  step('sighting ' + id + ' is shown with its face crop');
+  await first.locator('input.name').fill('Charlie_Chaplin');
+  await first.locator('button.enrol').click();
+  await page.waitForSelector(`.sighting[data-id="${id}"][data-name="Charlie_Chaplin"]`);
+  await page.waitForSelector('text=Enrolled as Charlie_Chaplin');
+  await shot(page, '07-sighting-enrolled');
+  await page.click('nav a[data-tab=people]');
+  await page.waitForSelector('.person[data-name="Charlie_Chaplin"]');
+  await shot(page, '08-people-after-sighting');
+  // test-serve-browser.c checks the store for this line's sighting.
+  step('enrolled sighting ' + id + ' as Charlie_Chaplin, who is in the collection');
 
   // Delete the added person's photo again.
   await page.click('nav a[data-tab=people]');
@@ -139,7 +150,7 @@ try {
   await page.waitForSelector('#password');
   const status = await page.evaluate(async () => (await fetch('/ui/alerts')).status);
   if (status !== 401) throw new Error('after logout /ui/alerts answered ' + status);
-  await shot(page, '08-logged-out');
+  await shot(page, '09-logged-out');
   step('logged out');
 
   if (pageErrors.length) throw new Error('page errors: ' + pageErrors.join('; '));

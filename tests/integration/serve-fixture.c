@@ -29,6 +29,35 @@ fa_serve_cli (gchar **out, gchar **err, const gchar *first, ...)
   return status;
 }
 
+static JsonObject *parse_object (const gchar *text);
+
+gint64
+fa_serve_see (const gchar *collection, const gchar *camera, const gchar *photo)
+{
+  g_autofree gchar *path = fa_test_data_path (photo);
+  g_autofree gchar *location = g_strdup_printf ("location=%s", path);
+  g_autofree gchar *match = g_strdup_printf ("collection=%s", collection);
+  g_autofree gchar *stream = g_strdup_printf ("stream-name=%s", camera);
+  /* As test-sightings-cli.sh: the photo as a camera's frames. */
+  const gchar *argv[] = { "timeout", "60", "gst-launch-1.0", "-q", "filesrc", location, "!",
+    "decodebin", "!", "imagefreeze", "num-buffers=20", "!", "videoconvert", "!",
+    "videoscale", "!", "video/x-raw,format=I420,width=320,height=320", "!", "facedetect",
+    "!", "facematch", match, stream, "!", "fakesink", NULL };
+  g_autofree gchar *err = NULL;
+  int status = fa_test_run_argv (argv, NULL, &err);
+  if (status != 0)
+    g_error ("the pipeline on %s: exit %d: %s", photo, status, err);
+  g_autofree gchar *out = NULL;
+  g_assert_cmpint (fa_serve_cli (&out, NULL, "sightings", "list", "--camera", camera,
+          "--limit", "1", "--output", "json", NULL), ==, 0);
+  g_autoptr (JsonObject) list = parse_object (out);
+  JsonArray *sightings = json_object_get_array_member (list, "Sightings");
+  if (json_array_get_length (sightings) != 1)
+    g_error ("no sighting of %s on %s: %s", photo, camera, out);
+  return json_object_get_int_member (json_array_get_object_element (sightings, 0),
+      "SightingId");
+}
+
 static void
 set_dir (const gchar *root, const gchar *env, const gchar *leaf)
 {
@@ -151,6 +180,14 @@ fa_serve_fixture_new (gboolean record)
   f->recorded_from = json_object_get_double_member (first, "ProducerTimestamp");
   f->recorded_to = json_object_get_double_member (last, "ProducerTimestamp")
       + json_object_get_int_member (last, "FragmentLengthInMilliseconds") / 1000.0;
+
+  /* facematch recorded what it decided (the page's Sightings). */
+  g_autofree gchar *sightings = NULL;
+  g_assert_cmpint (fa_serve_cli (&sightings, NULL, "sightings", "list", "--camera",
+          FA_SERVE_CAMERA, "--output", "json", NULL), ==, 0);
+  g_autoptr (JsonObject) seen = parse_object (sightings);
+  if (json_array_get_length (json_object_get_array_member (seen, "Sightings")) == 0)
+    g_error ("the pipeline run recorded no sighting: %s", sightings);
   return f;
 }
 

@@ -5,7 +5,8 @@
  * `facealert faces index`; pipelines/video-file.pipeline run once by
  * facealert-run on the Chaplin clip as camera "cam1" (kvssink records it,
  * facedetect ! facematch ! alertsink alert on the unknown face, with
- * snapshots, delivered to the real SNS-compatible fixture). Every FACEALERT_*
+ * snapshots, delivered to the real SNS-compatible fixture; facematch records
+ * the face it decided as a sighting). Every FACEALERT_*
  * directory points inside the fixture, in this process's environment, so
  * every child (facealert, aws, python3) sees the same home. */
 #pragma once
@@ -62,6 +63,12 @@ gchar *fa_serve_login (FaServeFixture *fixture, const gchar *password, guint *st
 /* Sends raw @request text on a new connection and returns what came back
  * before the server closed it or @timeout_s passed. */
 gchar *fa_serve_raw (FaServeFixture *fixture, const gchar *request, gdouble timeout_s);
+
+/* @photo (under tests/data) seen by camera @camera: 20 frames through the real
+ * facedetect ! facematch collection=@collection, which records the sighting
+ * in the fixture's sightings store. Returns that sighting's id (the newest of
+ * @camera). */
+gint64 fa_serve_see (const gchar *collection, const gchar *camera, const gchar *photo);
 
 /* Runs `facealert ARGS...` (NULL-terminated); exit status, output. */
 int fa_serve_cli (gchar **out, gchar **err, const gchar *first, ...) G_GNUC_NULL_TERMINATED;

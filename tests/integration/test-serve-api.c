@@ -1,7 +1,8 @@
 /* Integration: `facealert serve`'s AWS-compatible API with the real AWS CLI
  * (/usr/bin/aws) and boto3 (/usr/bin/python3, tests/integration/serve-boto3.py)
  * over real data (serve-fixture.h): Rekognition's ListFaces, IndexFaces,
- * SearchFacesByImage, SearchFaces, DeleteFaces; KVS's ListStreams,
+ * SearchFacesByImage, SearchFaces (with the household's negative examples),
+ * DeleteFaces; KVS's ListStreams,
  * DescribeStream, GetDataEndpoint, ListFragments, GetClip (ffprobe reads the
  * MP4), GetImages, GetMediaForFragmentList. Refused: a wrong secret, an
  * unknown key, an unsigned request, a stale date, a signature replayed on
@@ -203,6 +204,83 @@ test_rekognition_cli (void)
   g_assert_null (strstr (cli_out, "Eric_Clapton"));
 }
 
+/* ---- the household's decisions: negative examples veto ------------------- */
+
+/* The names SearchFacesByImage answers for @photo in @collection. */
+static gchar *
+names_found (const gchar *collection, const gchar *photo)
+{
+  g_autofree gchar *uri = file_uri (photo);
+  g_autofree gchar *out = NULL;
+  g_assert_cmpint (aws (&out, NULL, "rekognition", "search-faces-by-image",
+          "--collection-id", collection, "--image-bytes", uri, NULL), ==, 0);
+  g_autoptr (JsonObject) search = parse_object (out);
+  JsonArray *matches = json_object_get_array_member (search, "FaceMatches");
+  GString *names = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (matches); i++)
+    g_string_append_printf (names, "%s ", json_object_get_string_member (
+            json_object_get_object_member (json_array_get_object_element (matches, i),
+                "Face"), "ExternalImageId"));
+  return g_string_free (names, FALSE);
+}
+
+/* A face the household rejected ("this is not Tony_Blair", through
+ * `facealert sightings reject` on a sighting facematch recorded) is no longer
+ * answered as him by SearchFacesByImage, nor by SearchFaces; a true photo of
+ * him still is. Tony_Blair/2.jpg stands for the look-alike: its similarity to
+ * his enrolled photos 1 and 3 (55.9, 50.2) is well above the threshold, and
+ * photo 4 is nearer his photo 3 (70.8) than the rejected face (61.1). */
+static void
+test_rejected_sighting (void)
+{
+  const gchar *collection = "visitors", *name = "Tony_Blair";
+  g_assert_cmpint (aws (NULL, NULL, "rekognition", "create-collection", "--collection-id",
+          collection, NULL), ==, 0);
+  const gchar *enrolled[] = { "people_more/Tony_Blair/1.jpg", "people_more/Tony_Blair/3.jpg" };
+  for (guint i = 0; i < G_N_ELEMENTS (enrolled); i++) {
+    g_autofree gchar *uri = file_uri (enrolled[i]);
+    g_assert_cmpint (aws (NULL, NULL, "rekognition", "index-faces", "--collection-id",
+            collection, "--external-image-id", name, "--image-bytes", uri, NULL), ==, 0);
+  }
+  const gchar *look_alike = "people_more/Tony_Blair/2.jpg";
+  const gchar *true_photo = "people_more/Tony_Blair/4.jpg";
+  /* The look-alike, also kept in the collection under another name so that
+   * SearchFaces can start from its FaceId. */
+  g_autofree gchar *look_alike_uri = file_uri (look_alike);
+  g_autofree gchar *indexed = NULL;
+  g_assert_cmpint (aws (&indexed, NULL, "rekognition", "index-faces", "--collection-id",
+          collection, "--external-image-id", "Visitor", "--image-bytes", look_alike_uri, NULL),
+      ==, 0);
+  g_autoptr (JsonObject) index = parse_object (indexed);
+  g_autofree gchar *visitor_id = g_strdup (json_object_get_string_member (
+          json_object_get_object_member (json_array_get_object_element (
+                  json_object_get_array_member (index, "FaceRecords"), 0), "Face"), "FaceId"));
+
+  g_autofree gchar *before = names_found (collection, look_alike);
+  g_assert_nonnull (strstr (before, name));
+
+  /* The door camera sees the look-alike; the household says it is not him. */
+  gint64 id = fa_serve_see (collection, "door", look_alike);
+  g_autofree gchar *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_assert_cmpint (fa_serve_cli (NULL, NULL, "sightings", "reject", id_text, "--not", name,
+          NULL), ==, 0);
+
+  g_autofree gchar *after = names_found (collection, look_alike);
+  g_test_message ("look-alike: before the rejection %s, after %s", before, after);
+  g_assert_null (strstr (after, name));
+  g_autofree gchar *still = names_found (collection, true_photo);
+  g_assert_nonnull (strstr (still, name));
+
+  /* SearchFaces from the look-alike's stored face: the same veto. */
+  g_autofree gchar *by_id = NULL;
+  g_assert_cmpint (aws (&by_id, NULL, "rekognition", "search-faces", "--collection-id",
+          collection, "--face-id", visitor_id, NULL), ==, 0);
+  g_assert_null (strstr (by_id, name));
+
+  g_assert_cmpint (aws (NULL, NULL, "rekognition", "delete-collection", "--collection-id",
+          collection, NULL), ==, 0);
+}
+
 /* ---- Kinesis Video Streams through the AWS CLI --------------------------- */
 
 static gchar *
@@ -287,36 +365,53 @@ test_kvs_cli (void)
           "codec_name"), ==, "h264");
 
   /* get-images: JPEGs every 3 s (the CLI's smallest interval), base64. The
-   * CLI sends whole seconds: start on one. */
+   * CLI sends whole seconds: start on one. The range goes on 7 s past the
+   * recording: its last sampling times have no media, and say so. */
   gdouble grid0 = floor (fixture->recorded_from) - 1;
   g_autofree gchar *from_s = epoch (grid0);
+  g_autofree gchar *past_end = epoch (fixture->recorded_to + 7);
   g_autofree gchar *images = NULL;
   g_assert_cmpint (aws (&images, NULL, "kinesis-video-archived-media", "get-images",
           "--stream-name", FA_SERVE_CAMERA, "--image-selector-type", "PRODUCER_TIMESTAMP",
-          "--start-timestamp", from_s, "--end-timestamp", to, "--sampling-interval", "3000",
-          "--format", "JPEG", "--width-pixels", "320", NULL), ==, 0);
+          "--start-timestamp", from_s, "--end-timestamp", past_end, "--sampling-interval",
+          "3000", "--format", "JPEG", "--width-pixels", "320", NULL), ==, 0);
   g_autoptr (JsonObject) image_list = parse_object (images);
-  JsonArray *imgs = json_object_get_array_member (image_list, "Images");
+  JsonArray *imgs = json_array_ref (json_object_get_array_member (image_list, "Images"));
   gdouble span = fixture->recorded_to - fixture->recorded_from;
-  g_assert_cmpuint (json_array_get_length (imgs), >=, (guint) (span / 3));
-  g_assert_cmpuint (json_array_get_length (imgs), <=, (guint) (span / 3) + 1);
-  /* One image per 3 s step from the start. */
+  guint n_images = 0, n_missing = 0;
+  /* One entry per 3 s step from the start: an image while there is media. */
   for (guint i = 0; i < json_array_get_length (imgs); i++) {
     JsonObject *img = json_array_get_object_element (imgs, i);
+    gdouble t = timestamp_of (img, "TimeStamp");
+    if (json_object_has_member (img, "Error")) {
+      /* A sampling time after the last frame: no image, its own time. */
+      g_test_message ("entry %u at %.3f: %s", i, t, json_object_get_string_member (img,
+              "Error"));
+      g_assert_cmpstr (json_object_get_string_member (img, "Error"), ==, "NO_MEDIA");
+      g_assert_false (json_object_has_member (img, "ImageContent"));
+      g_assert_cmpfloat (fabs (t - (grid0 + 3.0 * i)), <, 0.002);
+      g_assert_cmpfloat (t + 3.0, >, fixture->recorded_to);
+      n_missing++;
+      continue;
+    }
+    g_assert_cmpuint (n_missing, ==, 0);   /* media only before the gap */
+    n_images++;
     gsize size = 0;
     g_autofree guchar *jpeg = g_base64_decode (json_object_get_string_member (img,
             "ImageContent"), &size);
     g_assert_cmpuint (size, >, 1000);
     g_assert_cmpint (jpeg[0], ==, 0xFF);
     g_assert_cmpint (jpeg[1], ==, 0xD8);
-    gdouble t = timestamp_of (img, "TimeStamp");
-    /* The first frame at or after each sampling time (a frame late under
-     * load is still the first one after it). */
+    /* The first frame at or after each sampling time. */
     gdouble grid = i == 0 ? fixture->recorded_from : grid0 + 3.0 * i;
     g_test_message ("image %u at %.3f, sampling time %.3f", i, t, grid);
     g_assert_cmpfloat (t, >=, grid - 0.001);
     g_assert_cmpfloat (t, <, grid0 + 3.0 * (i + 1));
   }
+  g_assert_cmpuint (n_images, >=, (guint) (span / 3));
+  g_assert_cmpuint (n_images, <=, (guint) (span / 3) + 1);
+  g_assert_cmpuint (n_missing, >=, 2);
+  json_array_unref (imgs);
 
   /* get-media-for-fragment-list: the stored Matroska fragment as it is. */
   g_autofree gchar *mkv = g_build_filename (fixture->root, "media.mkv", NULL);
@@ -486,6 +581,7 @@ main (int argc, char **argv)
   fixture = fa_serve_fixture_new (TRUE);
   fa_serve_fixture_start (fixture);
   g_test_add_func ("/serve-api/rekognition-cli", test_rekognition_cli);
+  g_test_add_func ("/serve-api/rejected-sighting", test_rejected_sighting);
   g_test_add_func ("/serve-api/kvs-cli", test_kvs_cli);
   g_test_add_func ("/serve-api/boto3", test_boto3);
   g_test_add_func ("/serve-api/refused-cli", test_refused_cli);

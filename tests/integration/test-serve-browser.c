@@ -1,7 +1,8 @@
 /* Integration: the page of `facealert serve` in real Chromium
  * (tests/integration/serve-browser.mjs, playwright-core driving Debian's
  * /usr/bin/chromium) over data from a real pipeline run (serve-fixture.h).
- * Screenshots are kept in BUILD/serve-browser/ (not committed). */
+ * Screenshots are kept in BUILD/serve-browser/ (not committed). The sighting
+ * the page enrols is then read back with `facealert sightings show`. */
 #include "serve-fixture.h"
 #include "fa-test.h"
 
@@ -29,7 +30,25 @@ test_page (gconstpointer data)
     g_test_message ("browser stderr: %s", browser->err->str);
   g_assert_cmpint (status, ==, 0);
   g_assert_true (fa_proc_has_line (browser, "browser: all steps passed", 0));
+  /* The correction made on the page is in the store the CLI reads. */
+  const gchar *prefix = "browser: enrolled sighting ";
+  gint64 id = 0;
+  for (guint i = 0; i < browser->lines->len && id == 0; i++) {
+    const gchar *line = g_ptr_array_index (browser->lines, i);
+    if (g_str_has_prefix (line, prefix))
+      id = g_ascii_strtoll (line + strlen (prefix), NULL, 10);
+  }
   fa_proc_free (browser);
+  g_assert_cmpint (id, >, 0);
+  g_autofree gchar *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  g_autofree gchar *shown = NULL;
+  g_assert_cmpint (fa_serve_cli (&shown, NULL, "sightings", "show", id_text, NULL), ==, 0);
+  g_assert_nonnull (strstr (shown, "\"Name\" : \"Charlie_Chaplin\""));
+  g_assert_nonnull (strstr (shown, "\"Confirmed\" : true"));
+  g_autofree gchar *known = NULL;
+  g_assert_cmpint (fa_serve_cli (&known, NULL, "sightings", "list", "--name", "Charlie_Chaplin",
+          NULL), ==, 0);
+  g_assert_nonnull (strstr (known, id_text));
   g_autofree gchar *shot = g_build_filename (artifacts, "03-clip.png", NULL);
   g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
 }

@@ -341,16 +341,36 @@ get_clip (FaServeCall *call)
   return TRUE;
 }
 
+/* GetImages' Images: one entry per sampling time, from @next_slot_us on
+ * every @interval_us: the first frame at or after it (as fa_export_images
+ * picks them), or, as AWS answers, Error NO_MEDIA when no frame came before
+ * the next sampling time (a gap in the recording, or past its end). */
 typedef struct {
   JsonBuilder *out;
-  guint count;
-  gint64 last_us;
+  guint count, limit;
+  gint64 next_slot_us, interval_us;
 } ImageList;
+
+static void
+add_no_media_before (ImageList *list, gint64 before_us)
+{
+  while (list->count < list->limit && list->next_slot_us + list->interval_us <= before_us) {
+    json_builder_begin_object (list->out);
+    fa_serve_json_add_time (list->out, "TimeStamp", list->next_slot_us);
+    fa_serve_json_add_string (list->out, "Error", "NO_MEDIA");
+    json_builder_end_object (list->out);
+    list->count++;
+    list->next_slot_us += list->interval_us;
+  }
+}
 
 static gboolean
 add_image (gint64 producer_us, GBytes *image, gpointer user_data, GError **error)
 {
   ImageList *list = user_data;
+  add_no_media_before (list, producer_us);
+  if (list->count >= list->limit)
+    return TRUE;
   gsize size;
   const guchar *data = g_bytes_get_data (image, &size);
   g_autofree gchar *base64 = g_base64_encode (data, size);
@@ -359,7 +379,8 @@ add_image (gint64 producer_us, GBytes *image, gpointer user_data, GError **error
   fa_serve_json_add_string (list->out, "ImageContent", base64);
   json_builder_end_object (list->out);
   list->count++;
-  list->last_us = producer_us;
+  while (list->next_slot_us <= producer_us)
+    list->next_slot_us += list->interval_us;
   return TRUE;
 }
 
@@ -428,17 +449,19 @@ get_images (FaServeCall *call)
 
   json_builder_set_member_name (call->output, "Images");
   json_builder_begin_array (call->output);
-  ImageList list = { .out = call->output };
+  ImageList list = { .out = call->output, .limit = options.max_images,
+    .next_slot_us = start_us, .interval_us = options.interval_us };
   FaExportResult result;
   gboolean ok = fa_export_images (call->serve->streams, name, start_us, end_us,
       &options, add_image, &list, &result, &error);
   fa_export_result_clear (&result);
+  if (ok)   /* the sampling times after the last frame */
+    add_no_media_before (&list, end_us + list.interval_us);
   json_builder_end_array (call->output);
   if (!ok)
     return store_failed (call, name, error);
-  gint64 next_us = list.last_us + options.interval_us;
-  if (list.count == options.max_images && next_us <= end_us) {
-    g_autofree gchar *next = fa_serve_next_token ((guint64) next_us, scope);
+  if (list.count >= list.limit && list.next_slot_us <= end_us) {
+    g_autofree gchar *next = fa_serve_next_token ((guint64) list.next_slot_us, scope);
     fa_serve_json_add_string (call->output, "NextToken", next);
   }
   return TRUE;

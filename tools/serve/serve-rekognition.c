@@ -1,12 +1,16 @@
 /* facealert serve: RekognitionService.* over lib/recognize, the same
  * collection store and face analyzer `facealert collection|faces` use, with
- * Rekognition's request members, defaults, response shapes and errors. */
+ * Rekognition's request members, defaults, response shapes and errors.
+ * SearchFacesByImage and SearchFaces decide through the gallery
+ * (fa-gallery.h), as facematch does: a face rejected as "not Bob"
+ * (`facealert sightings reject`) is not answered as Bob here either. */
 #include "serve-aws.h"
 #include "serve-json.h"
 #include "serve-photos.h"
 #include "fa-embedder.h"
 #include "fa-error.h"
 #include "fa-face-json.h"
+#include "fa-gallery.h"
 #include "fa-recognize-defaults.h"
 
 #include <string.h>
@@ -413,12 +417,12 @@ search_faces_by_image (FaServeCall *call)
     }
     return fa_serve_call_fail_error (call, error);
   }
-  g_autoptr (GPtrArray) faces = fa_collection_list_faces (store, id, NULL, TRUE, &error);
-  if (faces == NULL)
+  g_autoptr (FaGallery) gallery = fa_gallery_load (store, id,
+      fa_face_analyzer_model_name (analyzer), fa_face_analyzer_model_version (analyzer), &error);
+  if (gallery == NULL)
     return fa_serve_call_fail_error (call, error);
-  g_autoptr (GArray) matches = fa_faces_search (faces, fa_face_analyzer_model_name (analyzer),
-      fa_face_analyzer_model_version (analyzer), embedding, fa_face_analyzer_dim (analyzer),
-      threshold, (guint) max_faces);
+  g_autoptr (GArray) matches = fa_gallery_search_faces (gallery, embedding,
+      fa_face_analyzer_dim (analyzer), threshold, (guint) max_faces);
   g_autofree gchar *version = fa_json_face_model_version (
       fa_face_analyzer_model_name (analyzer), fa_face_analyzer_model_version (analyzer));
   fa_json_add_search_members (call->output, &face, image->width, image->height, matches,
@@ -453,9 +457,14 @@ search_faces (FaServeCall *call)
     return fa_serve_call_fail (call, 400, "InvalidParameterException",
         "Face %s is not in collection %s", face_id, id);
   g_autoptr (FaStoredFace) owned = searched;
-  g_autoptr (GArray) matches = fa_faces_search (faces, searched->model_name,
-      searched->model_version, searched->embedding, searched->dim, threshold,
-      (guint) max_faces);
+  g_autoptr (GPtrArray) negatives = fa_collection_list_negatives (store, id, NULL, TRUE,
+      &error);
+  if (negatives == NULL)
+    return fa_serve_call_fail_error (call, error);
+  g_autoptr (FaGallery) gallery = fa_gallery_new (faces, negatives, searched->model_name,
+      searched->model_version);
+  g_autoptr (GArray) matches = fa_gallery_search_faces (gallery, searched->embedding,
+      searched->dim, threshold, (guint) max_faces);
   fa_serve_json_add_string (call->output, "SearchedFaceId", face_id);
   json_builder_set_member_name (call->output, "FaceMatches");
   fa_json_add_face_matches (call->output, matches);
