@@ -125,10 +125,10 @@
 #include "gstalertsink.h"
 #include "fa-elements.h"
 #include "fa-meta.h"
+#include "fa-aws-element.h"
 
 #include "fa-alert-message.h"
 #include "fa-alert-rules.h"
-#include "fa-aws-credentials.h"
 #include "fa-error.h"
 #include "fa-household.h"
 #include "fa-mqtt-camera.h"
@@ -150,12 +150,10 @@ GST_DEBUG_CATEGORY_STATIC (fa_alert_sink_debug);
 #define DEFAULT_PROP_MIN_DURATION 0
 #define DEFAULT_PROP_PERSON_MIN_DURATION (2 * GST_SECOND)
 #define DEFAULT_PROP_COOLDOWN (60 * GST_SECOND)
-#define DEFAULT_PROP_REGION "us-east-1"
 #define DEFAULT_PROP_SNAPSHOTS TRUE
 #define DEFAULT_PROP_DRAIN_TIMEOUT (5 * GST_SECOND)
 #define DEFAULT_PROP_RETRY_INITIAL (500 * GST_MSECOND)
 #define DEFAULT_PROP_RETRY_MAX (60 * GST_SECOND)
-#define DEFAULT_PROP_REQUEST_TIMEOUT (15 * GST_SECOND)
 #define DEFAULT_PROP_MQTT_TOPIC_PREFIX "facealert"
 #define DEFAULT_PROP_MQTT_DISCOVERY_PREFIX "homeassistant"
 #define TRACK_TIMEOUT (10 * GST_SECOND)
@@ -174,12 +172,8 @@ enum
   PROP_COOLDOWN,
   PROP_TOPIC_ARN,
   PROP_PHONE_NUMBER,
-  PROP_ENDPOINT,
-  PROP_REGION,
-  PROP_ACCESS_KEY,
-  PROP_SECRET_KEY,
-  PROP_SESSION_TOKEN,
-  PROP_PROFILE,
+  PROP_AWS_FIRST,               /* endpoint ... request-timeout */
+  PROP_AWS_LAST = PROP_AWS_FIRST + FA_AWS_N_PROPS - 1,
   PROP_CAMERA,
   PROP_SNAPSHOTS,
   PROP_SNAPSHOT_DIR,
@@ -187,7 +181,6 @@ enum
   PROP_DRAIN_TIMEOUT,
   PROP_RETRY_INITIAL,
   PROP_RETRY_MAX,
-  PROP_REQUEST_TIMEOUT,
   PROP_MQTT_BROKER,
   PROP_MQTT_TOPIC_PREFIX,
   PROP_MQTT_USER,
@@ -218,12 +211,7 @@ struct _FaAlertSink
   guint64 cooldown;
   gchar *topic_arn;
   gchar *phone_number;
-  gchar *endpoint;
-  gchar *region;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *profile;
+  FaAwsSettings aws;            /* SNS; request-timeout for MQTT too */
   gchar *camera;
   gboolean snapshots;
   gchar *snapshot_dir;
@@ -231,7 +219,6 @@ struct _FaAlertSink
   guint64 drain_timeout;
   guint64 retry_initial;
   guint64 retry_max;
-  guint64 request_timeout;
   gchar *mqtt_broker;
   gchar *mqtt_topic_prefix;
   gchar *mqtt_user;
@@ -415,30 +402,22 @@ static void release_mqtt (FaAlertSink * self);
 
 /* The SNS target, or NULL with an element error posted. */
 static FaNotifier *
-start_sns (FaAlertSink * self, const gchar * access_key, const gchar * secret_key,
-    const gchar * session_token, const gchar * profile, const gchar * endpoint,
-    const gchar * region, guint64 request_timeout)
+start_sns (FaAlertSink * self, const FaAwsSettings * aws)
 {
   GError *error = NULL;
-  FaAwsCredentials *credentials = fa_aws_credentials_resolve (access_key,
-      secret_key, session_token, profile, &error);
-  if (credentials == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
-        (NULL));
-    g_clear_error (&error);
+  FaAwsCredentials *credentials = fa_aws_settings_resolve (aws,
+      GST_ELEMENT (self), GST_CAT_DEFAULT);
+  if (credentials == NULL)
     return NULL;
-  }
-  gchar *described = fa_aws_credentials_describe (credentials);
-  GST_INFO_OBJECT (self, "using AWS %s", described);
-  g_free (described);
-  FaSnsClient *client = fa_sns_client_new (endpoint, region, credentials, &error);
+  FaSnsClient *client = fa_sns_client_new (aws->endpoint, aws->region,
+      credentials, &error);
   fa_aws_credentials_free (credentials);
   if (client == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     g_clear_error (&error);
     return NULL;
   }
-  fa_sns_client_set_timeout (client, request_timeout / GST_MSECOND);
+  fa_sns_client_set_timeout (client, aws->request_timeout / GST_MSECOND);
   GST_INFO_OBJECT (self, "SNS endpoint %s", fa_sns_client_get_endpoint (client));
   return fa_sns_notifier_new (client);
 }
@@ -484,7 +463,7 @@ fa_alert_sink_start (GstBaseSink * sink)
   FaNotifier *targets[2] = { NULL, NULL };
   guint n_targets = 0;
   FaMqttConfig *mqtt_config = NULL;
-  gchar *access_key, *secret_key, *session_token, *profile, *endpoint, *region;
+  FaAwsSettings aws = { 0 };
   gchar *mqtt_user, *mqtt_password, *mqtt_credentials_file;
   gchar *outbox_path;
 
@@ -493,12 +472,7 @@ fa_alert_sink_start (GstBaseSink * sink)
       ? g_strdup (self->camera) : g_strdup (GST_OBJECT_NAME (self));
   self->target_topic = g_strdup (self->topic_arn);
   self->target_phone = g_strdup (self->phone_number);
-  access_key = g_strdup (self->access_key);
-  secret_key = g_strdup (self->secret_key);
-  session_token = g_strdup (self->session_token);
-  profile = g_strdup (self->profile);
-  endpoint = g_strdup (self->endpoint);
-  region = g_strdup (self->region);
+  fa_aws_settings_copy (&aws, &self->aws);
   mqtt_user = g_strdup (self->mqtt_user);
   mqtt_password = g_strdup (self->mqtt_password);
   mqtt_credentials_file = g_strdup (self->mqtt_credentials_file);
@@ -546,7 +520,6 @@ fa_alert_sink_start (GstBaseSink * sink)
         .cooldown_ns = (gint64) self->cooldown,
         .track_timeout_ns = TRACK_TIMEOUT});
   guint64 retry_initial = self->retry_initial, retry_max = self->retry_max;
-  guint64 request_timeout = self->request_timeout;
   guint min_frames = self->min_frames;
   gboolean wants_mqtt = self->mqtt_broker != NULL && *self->mqtt_broker != '\0';
   GST_OBJECT_UNLOCK (self);
@@ -574,16 +547,14 @@ fa_alert_sink_start (GstBaseSink * sink)
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", url_error->message), (NULL));
     goto fail;
   }
-  if (self->has_sns && (targets[n_targets] = start_sns (self, access_key,
-              secret_key, session_token, profile, endpoint, region,
-              request_timeout)) == NULL)
+  if (self->has_sns && (targets[n_targets] = start_sns (self, &aws)) == NULL)
     goto fail;
   if (self->has_sns)
     n_targets++;
   if (mqtt_config != NULL) {
     FaMqttConfig *config = g_steal_pointer (&mqtt_config);
     if (!start_mqtt (self, config, mqtt_user, mqtt_password,
-            mqtt_credentials_file, request_timeout, min_frames,
+            mqtt_credentials_file, aws.request_timeout, min_frames,
             &targets[n_targets]))
       goto fail;
     n_targets++;
@@ -615,12 +586,7 @@ fa_alert_sink_start (GstBaseSink * sink)
   check_household (self, TRUE);
 
   g_clear_error (&error);
-  g_free (access_key);
-  g_free (secret_key);
-  g_free (session_token);
-  g_free (profile);
-  g_free (endpoint);
-  g_free (region);
+  fa_aws_settings_clear (&aws);
   g_free (mqtt_user);
   if (mqtt_password != NULL)
     memset (mqtt_password, 0, strlen (mqtt_password));
@@ -636,16 +602,9 @@ fail:
     fa_notifier_free (targets[i]);
   release_mqtt (self);
   fa_mqtt_config_free (mqtt_config);
-  if (secret_key != NULL)
-    memset (secret_key, 0, strlen (secret_key));
+  fa_aws_settings_clear (&aws);
   if (mqtt_password != NULL)
     memset (mqtt_password, 0, strlen (mqtt_password));
-  g_free (access_key);
-  g_free (secret_key);
-  g_free (session_token);
-  g_free (profile);
-  g_free (endpoint);
-  g_free (region);
   g_free (mqtt_user);
   g_free (mqtt_password);
   g_free (mqtt_credentials_file);
@@ -1055,16 +1014,7 @@ fa_alert_sink_finalize (GObject * object)
   g_free (self->alert_on);
   g_free (self->topic_arn);
   g_free (self->phone_number);
-  g_free (self->endpoint);
-  g_free (self->region);
-  g_free (self->access_key);
-  if (self->secret_key != NULL)
-    memset (self->secret_key, 0, strlen (self->secret_key));
-  g_free (self->secret_key);
-  if (self->session_token != NULL)
-    memset (self->session_token, 0, strlen (self->session_token));
-  g_free (self->session_token);
-  g_free (self->profile);
+  fa_aws_settings_clear (&self->aws);
   g_free (self->camera);
   g_free (self->snapshot_dir);
   g_free (self->outbox_location);
@@ -1132,27 +1082,10 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
       g_param_spec_string ("phone-number", "Phone number",
           "E.164 number for a direct SMS publish (instead of topic-arn)",
           NULL, ready));
-  g_object_class_install_property (gobject_class, PROP_ENDPOINT,
-      g_param_spec_string ("endpoint", "Endpoint",
-          "SNS endpoint URL (NULL: https://sns.REGION.amazonaws.com/)", NULL,
-          ready));
-  g_object_class_install_property (gobject_class, PROP_REGION,
-      g_param_spec_string ("region", "Region", "AWS region used for signing",
-          DEFAULT_PROP_REGION, ready));
-  g_object_class_install_property (gobject_class, PROP_ACCESS_KEY,
-      g_param_spec_string ("access-key", "Access key",
-          "AWS access key id (NULL: environment, then ~/.aws/credentials)",
-          NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_SECRET_KEY,
-      g_param_spec_string ("secret-key", "Secret key",
-          "AWS secret access key (write-only, never logged)", NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_SESSION_TOKEN,
-      g_param_spec_string ("session-token", "Session token",
-          "AWS session token (write-only, never logged)", NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_PROFILE,
-      g_param_spec_string ("profile", "Profile",
-          "Profile in ~/.aws/credentials (NULL: AWS_PROFILE, else default)",
-          NULL, ready));
+  fa_aws_settings_install (gobject_class, PROP_AWS_FIRST,
+      "SNS endpoint URL (NULL: https://sns.REGION.amazonaws.com/)",
+      "Timeout (ns) of one Publish request (SNS) or of the wait for the "
+      "broker's acknowledgement (MQTT)");
   g_object_class_install_property (gobject_class, PROP_CAMERA,
       g_param_spec_string ("camera", "Camera",
           "Camera name in alerts (NULL: the element's name)", NULL, ready));
@@ -1181,11 +1114,6 @@ fa_alert_sink_class_init (FaAlertSinkClass * klass)
       g_param_spec_uint64 ("retry-max", "Maximum retry delay",
           "Longest delay (ns) between retries", GST_MSECOND, G_MAXUINT64,
           DEFAULT_PROP_RETRY_MAX, ready));
-  g_object_class_install_property (gobject_class, PROP_REQUEST_TIMEOUT,
-      g_param_spec_uint64 ("request-timeout", "Request timeout",
-          "Timeout (ns) of one Publish request (SNS) or of the wait for the "
-          "broker's acknowledgement (MQTT)", GST_MSECOND, G_MAXUINT64,
-          DEFAULT_PROP_REQUEST_TIMEOUT, ready));
   g_object_class_install_property (gobject_class, PROP_MQTT_BROKER,
       g_param_spec_string ("mqtt-broker", "MQTT broker",
           "mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (TLS, verified): alerts, "
@@ -1248,12 +1176,11 @@ fa_alert_sink_init (FaAlertSink * self)
   self->min_duration = DEFAULT_PROP_MIN_DURATION;
   self->person_min_duration = DEFAULT_PROP_PERSON_MIN_DURATION;
   self->cooldown = DEFAULT_PROP_COOLDOWN;
-  self->region = g_strdup (DEFAULT_PROP_REGION);
+  fa_aws_settings_init (&self->aws);
   self->snapshots = DEFAULT_PROP_SNAPSHOTS;
   self->drain_timeout = DEFAULT_PROP_DRAIN_TIMEOUT;
   self->retry_initial = DEFAULT_PROP_RETRY_INITIAL;
   self->retry_max = DEFAULT_PROP_RETRY_MAX;
-  self->request_timeout = DEFAULT_PROP_REQUEST_TIMEOUT;
   self->mqtt_topic_prefix = g_strdup (DEFAULT_PROP_MQTT_TOPIC_PREFIX);
   self->mqtt_discovery_prefix = g_strdup (DEFAULT_PROP_MQTT_DISCOVERY_PREFIX);
   /* Alerts are not rendered against the clock. */
@@ -1298,24 +1225,6 @@ fa_alert_sink_set_property (GObject * object, guint prop_id,
     case PROP_PHONE_NUMBER:
       replace_string (&self->phone_number, value, FALSE);
       break;
-    case PROP_ENDPOINT:
-      replace_string (&self->endpoint, value, FALSE);
-      break;
-    case PROP_REGION:
-      replace_string (&self->region, value, FALSE);
-      break;
-    case PROP_ACCESS_KEY:
-      replace_string (&self->access_key, value, FALSE);
-      break;
-    case PROP_SECRET_KEY:
-      replace_string (&self->secret_key, value, TRUE);
-      break;
-    case PROP_SESSION_TOKEN:
-      replace_string (&self->session_token, value, TRUE);
-      break;
-    case PROP_PROFILE:
-      replace_string (&self->profile, value, FALSE);
-      break;
     case PROP_CAMERA:
       replace_string (&self->camera, value, FALSE);
       break;
@@ -1336,9 +1245,6 @@ fa_alert_sink_set_property (GObject * object, guint prop_id,
       break;
     case PROP_RETRY_MAX:
       self->retry_max = g_value_get_uint64 (value);
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      self->request_timeout = g_value_get_uint64 (value);
       break;
     case PROP_MQTT_BROKER:
       replace_string (&self->mqtt_broker, value, FALSE);
@@ -1365,7 +1271,9 @@ fa_alert_sink_set_property (GObject * object, guint prop_id,
       replace_string (&self->mqtt_discovery_prefix, value, FALSE);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!fa_aws_settings_set_property (&self->aws, prop_id - PROP_AWS_FIRST,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -1400,15 +1308,6 @@ fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_PHONE_NUMBER:
       g_value_set_string (value, self->phone_number);
       break;
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-    case PROP_REGION:
-      g_value_set_string (value, self->region);
-      break;
-    case PROP_PROFILE:
-      g_value_set_string (value, self->profile);
-      break;
     case PROP_CAMERA:
       g_value_set_string (value, self->camera);
       break;
@@ -1429,9 +1328,6 @@ fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_RETRY_MAX:
       g_value_set_uint64 (value, self->retry_max);
-      break;
-    case PROP_REQUEST_TIMEOUT:
-      g_value_set_uint64 (value, self->request_timeout);
       break;
     case PROP_MQTT_BROKER:
       g_value_set_string (value, self->mqtt_broker);
@@ -1455,7 +1351,9 @@ fa_alert_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, self->mqtt_discovery_prefix);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!fa_aws_settings_get_property (&self->aws, prop_id - PROP_AWS_FIRST,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);

@@ -65,8 +65,8 @@
 #include "gstkdssink.h"
 #include "fa-elements.h"
 #include "fa-meta.h"
+#include "fa-aws-element.h"
 
-#include "fa-aws-credentials.h"
 #include "fa-error.h"
 #include "fa-kds-gate.h"
 #include "fa-kds-outbox.h"
@@ -79,13 +79,11 @@
 GST_DEBUG_CATEGORY_STATIC (fa_kds_sink_debug);
 #define GST_CAT_DEFAULT fa_kds_sink_debug
 
-#define DEFAULT_PROP_REGION "us-east-1"
 #define DEFAULT_PROP_INTERVAL 1000
 #define DEFAULT_PROP_POST_MESSAGES TRUE
 #define DEFAULT_PROP_DRAIN_TIMEOUT (5 * GST_SECOND)
 #define DEFAULT_PROP_RETRY_INITIAL (200 * GST_MSECOND)
 #define DEFAULT_PROP_RETRY_MAX (30 * GST_SECOND)
-#define DEFAULT_PROP_REQUEST_TIMEOUT (15 * GST_SECOND)
 
 enum
 {
@@ -93,19 +91,14 @@ enum
   PROP_STREAM_NAME,
   PROP_PARTITION_KEY,
   PROP_CAMERA,
-  PROP_ENDPOINT,
-  PROP_REGION,
-  PROP_ACCESS_KEY,
-  PROP_SECRET_KEY,
-  PROP_SESSION_TOKEN,
-  PROP_PROFILE,
+  PROP_AWS_FIRST,               /* endpoint ... request-timeout */
+  PROP_AWS_LAST = PROP_AWS_FIRST + FA_AWS_N_PROPS - 1,
   PROP_INTERVAL,
   PROP_OUTBOX_LOCATION,
   PROP_POST_MESSAGES,
   PROP_DRAIN_TIMEOUT,
   PROP_RETRY_INITIAL,
   PROP_RETRY_MAX,
-  PROP_REQUEST_TIMEOUT,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -121,19 +114,13 @@ struct _FaKdsSink
   gchar *stream_name;
   gchar *partition_key;
   gchar *camera;
-  gchar *endpoint;
-  gchar *region;
-  gchar *access_key;
-  gchar *secret_key;
-  gchar *session_token;
-  gchar *profile;
+  FaAwsSettings aws;
   guint interval;
   gchar *outbox_location;
   gboolean post_messages;
   guint64 drain_timeout;
   guint64 retry_initial;
   guint64 retry_max;
-  guint64 request_timeout;
 
   /* state between start and stop */
   gchar *stream;          /* what start() read from the properties */
@@ -228,14 +215,6 @@ on_outbox_event (const FaKdsOutboxEvent * event, gpointer user_data)
         gst_message_new_element (GST_OBJECT (self), s));
 }
 
-static void
-wipe_free (gchar * secret)
-{
-  if (secret != NULL)
-    memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
 static gboolean
 fa_kds_sink_start (GstBaseSink * sink)
 {
@@ -252,12 +231,8 @@ fa_kds_sink_start (GstBaseSink * sink)
   self->key = self->partition_key != NULL && *self->partition_key != '\0'
       ? g_strdup (self->partition_key) : g_strdup (camera);
   self->post = self->post_messages;
-  gchar *access_key = g_strdup (self->access_key);
-  gchar *secret_key = g_strdup (self->secret_key);
-  gchar *session_token = g_strdup (self->session_token);
-  gchar *profile = g_strdup (self->profile);
-  gchar *endpoint = g_strdup (self->endpoint);
-  gchar *region = g_strdup (self->region);
+  FaAwsSettings aws = { 0 };
+  fa_aws_settings_copy (&aws, &self->aws);
   gchar *outbox_path;
   if (self->outbox_location != NULL && *self->outbox_location != '\0') {
     outbox_path = g_strdup (self->outbox_location);
@@ -274,7 +249,6 @@ fa_kds_sink_start (GstBaseSink * sink)
   }
   self->gate = fa_kds_gate_new ((gint64) self->interval * GST_MSECOND);
   guint64 retry_initial = self->retry_initial, retry_max = self->retry_max;
-  guint64 request_timeout = self->request_timeout;
   GST_OBJECT_UNLOCK (self);
 
   if (self->stream == NULL || *self->stream == '\0') {
@@ -288,24 +262,17 @@ fa_kds_sink_start (GstBaseSink * sink)
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     goto done;
   }
-  credentials = fa_aws_credentials_resolve (access_key, secret_key,
-      session_token, profile, &error);
-  if (credentials == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", error->message),
-        (NULL));
+  credentials = fa_aws_settings_resolve (&aws, GST_ELEMENT (self),
+      GST_CAT_DEFAULT);
+  if (credentials == NULL)
     goto done;
-  }
-  {
-    gchar *described = fa_aws_credentials_describe (credentials);
-    GST_INFO_OBJECT (self, "using AWS %s", described);
-    g_free (described);
-  }
-  client = fa_kinesis_client_new (endpoint, region, credentials, &error);
+  client = fa_kinesis_client_new (aws.endpoint, aws.region, credentials,
+      &error);
   if (client == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
     goto done;
   }
-  fa_kinesis_client_set_timeout (client, request_timeout / GST_MSECOND);
+  fa_kinesis_client_set_timeout (client, aws.request_timeout / GST_MSECOND);
   self->outbox = fa_kds_outbox_open (outbox_path, &error);
   if (self->outbox == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE, ("%s", error->message),
@@ -338,12 +305,7 @@ done:
   fa_kinesis_client_free (client);
   fa_aws_credentials_free (credentials);
   g_free (camera);
-  g_free (access_key);
-  wipe_free (secret_key);
-  wipe_free (session_token);
-  g_free (profile);
-  g_free (endpoint);
-  g_free (region);
+  fa_aws_settings_clear (&aws);
   g_free (outbox_path);
   return ok;
 }
@@ -496,12 +458,7 @@ fa_kds_sink_finalize (GObject * object)
   g_free (self->stream_name);
   g_free (self->partition_key);
   g_free (self->camera);
-  g_free (self->endpoint);
-  g_free (self->region);
-  g_free (self->access_key);
-  wipe_free (self->secret_key);
-  wipe_free (self->session_token);
-  g_free (self->profile);
+  fa_aws_settings_clear (&self->aws);
   g_free (self->outbox_location);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -519,8 +476,6 @@ fa_kds_sink_class_init (FaKdsSinkClass * klass)
   GstBaseSinkClass *base_class = GST_BASE_SINK_CLASS (klass);
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ready = rw | GST_PARAM_MUTABLE_READY;
-  const GParamFlags secret = G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-      | GST_PARAM_MUTABLE_READY;
 
   gobject_class->set_property = fa_kds_sink_set_property;
   gobject_class->get_property = fa_kds_sink_get_property;
@@ -537,27 +492,9 @@ fa_kds_sink_class_init (FaKdsSinkClass * klass)
       g_param_spec_string ("camera", "Camera",
           "Camera name: the default partition key and outbox file name "
           "(NULL: the element's name)", NULL, ready));
-  g_object_class_install_property (gobject_class, PROP_ENDPOINT,
-      g_param_spec_string ("endpoint", "Endpoint",
-          "Kinesis endpoint URL (NULL: https://kinesis.REGION.amazonaws.com/)",
-          NULL, ready));
-  g_object_class_install_property (gobject_class, PROP_REGION,
-      g_param_spec_string ("region", "Region", "AWS region used for signing",
-          DEFAULT_PROP_REGION, ready));
-  g_object_class_install_property (gobject_class, PROP_ACCESS_KEY,
-      g_param_spec_string ("access-key", "Access key",
-          "AWS access key id (NULL: environment, then ~/.aws/credentials)",
-          NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_SECRET_KEY,
-      g_param_spec_string ("secret-key", "Secret key",
-          "AWS secret access key (write-only, never logged)", NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_SESSION_TOKEN,
-      g_param_spec_string ("session-token", "Session token",
-          "AWS session token (write-only, never logged)", NULL, secret));
-  g_object_class_install_property (gobject_class, PROP_PROFILE,
-      g_param_spec_string ("profile", "Profile",
-          "Profile in ~/.aws/credentials (NULL: AWS_PROFILE, else default)",
-          NULL, ready));
+  fa_aws_settings_install (gobject_class, PROP_AWS_FIRST,
+      "Kinesis endpoint URL (NULL: https://kinesis.REGION.amazonaws.com/)",
+      "Timeout (ns) of one PutRecords request");
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint ("interval", "Interval",
           "Milliseconds between two records while the faces in view stay the "
@@ -584,10 +521,6 @@ fa_kds_sink_class_init (FaKdsSinkClass * klass)
       g_param_spec_uint64 ("retry-max", "Maximum retry delay",
           "Longest delay (ns) between retries", GST_MSECOND, G_MAXUINT64,
           DEFAULT_PROP_RETRY_MAX, ready));
-  g_object_class_install_property (gobject_class, PROP_REQUEST_TIMEOUT,
-      g_param_spec_uint64 ("request-timeout", "Request timeout",
-          "Timeout (ns) of one PutRecords request", GST_MSECOND, G_MAXUINT64,
-          DEFAULT_PROP_REQUEST_TIMEOUT, ready));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -609,22 +542,19 @@ fa_kds_sink_class_init (FaKdsSinkClass * klass)
 static void
 fa_kds_sink_init (FaKdsSink * self)
 {
-  self->region = g_strdup (DEFAULT_PROP_REGION);
+  fa_aws_settings_init (&self->aws);
   self->interval = DEFAULT_PROP_INTERVAL;
   self->post_messages = DEFAULT_PROP_POST_MESSAGES;
   self->drain_timeout = DEFAULT_PROP_DRAIN_TIMEOUT;
   self->retry_initial = DEFAULT_PROP_RETRY_INITIAL;
   self->retry_max = DEFAULT_PROP_RETRY_MAX;
-  self->request_timeout = DEFAULT_PROP_REQUEST_TIMEOUT;
   /* Records are not rendered against the clock. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
 }
 
 static void
-replace_string (gchar ** slot, const GValue * value, gboolean wipe)
+replace_string (gchar ** slot, const GValue * value)
 {
-  if (wipe && *slot != NULL)
-    memset (*slot, 0, strlen (*slot));
   g_free (*slot);
   *slot = g_value_dup_string (value);
 }
@@ -638,37 +568,19 @@ fa_kds_sink_set_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_STREAM_NAME:
-      replace_string (&self->stream_name, value, FALSE);
+      replace_string (&self->stream_name, value);
       break;
     case PROP_PARTITION_KEY:
-      replace_string (&self->partition_key, value, FALSE);
+      replace_string (&self->partition_key, value);
       break;
     case PROP_CAMERA:
-      replace_string (&self->camera, value, FALSE);
-      break;
-    case PROP_ENDPOINT:
-      replace_string (&self->endpoint, value, FALSE);
-      break;
-    case PROP_REGION:
-      replace_string (&self->region, value, FALSE);
-      break;
-    case PROP_ACCESS_KEY:
-      replace_string (&self->access_key, value, FALSE);
-      break;
-    case PROP_SECRET_KEY:
-      replace_string (&self->secret_key, value, TRUE);
-      break;
-    case PROP_SESSION_TOKEN:
-      replace_string (&self->session_token, value, TRUE);
-      break;
-    case PROP_PROFILE:
-      replace_string (&self->profile, value, FALSE);
+      replace_string (&self->camera, value);
       break;
     case PROP_INTERVAL:
       self->interval = g_value_get_uint (value);
       break;
     case PROP_OUTBOX_LOCATION:
-      replace_string (&self->outbox_location, value, FALSE);
+      replace_string (&self->outbox_location, value);
       break;
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
@@ -682,11 +594,10 @@ fa_kds_sink_set_property (GObject * object, guint prop_id,
     case PROP_RETRY_MAX:
       self->retry_max = g_value_get_uint64 (value);
       break;
-    case PROP_REQUEST_TIMEOUT:
-      self->request_timeout = g_value_get_uint64 (value);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!fa_aws_settings_set_property (&self->aws, prop_id - PROP_AWS_FIRST,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
@@ -709,15 +620,6 @@ fa_kds_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_CAMERA:
       g_value_set_string (value, self->camera);
       break;
-    case PROP_ENDPOINT:
-      g_value_set_string (value, self->endpoint);
-      break;
-    case PROP_REGION:
-      g_value_set_string (value, self->region);
-      break;
-    case PROP_PROFILE:
-      g_value_set_string (value, self->profile);
-      break;
     case PROP_INTERVAL:
       g_value_set_uint (value, self->interval);
       break;
@@ -736,11 +638,10 @@ fa_kds_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_RETRY_MAX:
       g_value_set_uint64 (value, self->retry_max);
       break;
-    case PROP_REQUEST_TIMEOUT:
-      g_value_set_uint64 (value, self->request_timeout);
-      break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      if (!fa_aws_settings_get_property (&self->aws, prop_id - PROP_AWS_FIRST,
+              value))
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
