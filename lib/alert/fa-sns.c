@@ -2,7 +2,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-sns"
 #include "fa-sns.h"
-#include "fa-aws-http.h"
+#include "fa-aws-client.h"
 #include "fa-error.h"
 #include "fa-sigv4.h"
 
@@ -12,18 +12,13 @@
 #define MAX_RESPONSE_BYTES (1024 * 1024)
 
 struct _FaSnsClient {
-  FaAwsEndpoint endpoint;
-  gchar *region;
-  FaAwsCredentials *credentials;
-  guint timeout_ms;
-  FaAwsHttp *http;
+  FaAwsClient aws;
 };
 
 gchar *
 fa_sns_default_endpoint (const gchar *region)
 {
-  return g_strdup_printf ("https://sns.%s.amazonaws.com/",
-      region != NULL && *region != '\0' ? region : "us-east-1");
+  return fa_aws_default_endpoint ("sns", region);
 }
 
 gboolean
@@ -36,27 +31,10 @@ FaSnsClient *
 fa_sns_client_new (const gchar *endpoint, const gchar *region,
     const FaAwsCredentials *credentials, GError **error)
 {
-  g_return_val_if_fail (credentials != NULL, NULL);
-  if (region == NULL || *region == '\0')
-    region = "us-east-1";
-  g_autofree gchar *url = endpoint != NULL && *endpoint != '\0'
-      ? g_strdup (endpoint) : fa_sns_default_endpoint (region);
-
-  FaAwsEndpoint parsed;
-  g_autofree gchar *why = NULL;
-  if (!fa_aws_endpoint_parse (url, &parsed, &why)) {
-    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
-        "bad SNS endpoint \"%s\": expected http(s)://host[:port]/ "
-        "(e.g. https://sns.us-east-1.amazonaws.com/)%s%s", url,
-        why != NULL ? ": " : "", why != NULL ? why : "");
-    return NULL;
-  }
   FaSnsClient *client = g_new0 (FaSnsClient, 1);
-  client->endpoint = parsed;
-  client->region = g_strdup (region);
-  client->credentials = fa_aws_credentials_copy (credentials);
-  client->timeout_ms = 15000;
-  client->http = fa_aws_http_new ("facealert-alertsink/0.1");
+  if (!fa_aws_client_init (&client->aws, "SNS", "sns",
+          "facealert-alertsink/0.1", endpoint, region, credentials, error))
+    g_clear_pointer (&client, g_free);
   return client;
 }
 
@@ -65,29 +43,26 @@ fa_sns_client_free (FaSnsClient *client)
 {
   if (client == NULL)
     return;
-  fa_aws_http_free (client->http);
-  fa_aws_endpoint_clear (&client->endpoint);
-  g_free (client->region);
-  fa_aws_credentials_free (client->credentials);
+  fa_aws_client_clear (&client->aws);
   g_free (client);
 }
 
 const gchar *
 fa_sns_client_get_endpoint (FaSnsClient *client)
 {
-  return client->endpoint.url;
+  return client->aws.endpoint.url;
 }
 
 void
 fa_sns_client_set_timeout (FaSnsClient *client, guint timeout_ms)
 {
-  client->timeout_ms = timeout_ms;
+  client->aws.timeout_ms = timeout_ms;
 }
 
 void
 fa_sns_client_cancel (FaSnsClient *client)
 {
-  fa_aws_http_cancel (client->http);
+  fa_aws_http_cancel (client->aws.http);
 }
 
 /* ---- limits and request body ---- */
@@ -299,12 +274,6 @@ fa_sns_parse_error_response (const gchar *xml, gssize length, gchar **code,
   return ok;
 }
 
-static gboolean
-code_in (const gchar *code, const gchar * const *list)
-{
-  return code != NULL && g_strv_contains (list, code);
-}
-
 GError *
 fa_sns_error_new (long status, const gchar *code, const gchar *message)
 {
@@ -327,35 +296,11 @@ fa_sns_error_new (long status, const gchar *code, const gchar *message)
   static const gchar *const server[] = { "InternalError", "InternalFailure",
     "ServiceUnavailable", "KMSThrottling", NULL };
 
-  FaErrorCode kind;
-  if (status == 429 || code_in (code, throttled))
-    kind = FA_ERROR_THROTTLED;
-  else if (status >= 500 || code_in (code, server))
-    kind = FA_ERROR_NETWORK;
-  else if (code_in (code, auth) || status == 401 || status == 403)
-    kind = FA_ERROR_AUTH;
-  else if (code_in (code, not_found) || status == 404)
-    kind = FA_ERROR_NOT_FOUND;
-  else if (code_in (code, invalid))
-    kind = FA_ERROR_INVALID_ARGUMENT;
-  else
-    kind = FA_ERROR_REMOTE;
+  static const FaAwsErrorCodes codes = { throttled, server, auth, not_found,
+    invalid };
 
-  const gchar *hint = "";
-  switch (kind) {
-    case FA_ERROR_AUTH:
-      hint = " (check the access key, secret key, session token, region and clock)";
-      break;
-    case FA_ERROR_NOT_FOUND:
-      hint = " (check topic-arn and region)";
-      break;
-    case FA_ERROR_THROTTLED:
-    case FA_ERROR_NETWORK:
-      hint = " (will retry)";
-      break;
-    default:
-      break;
-  }
+  FaErrorCode kind = fa_aws_error_kind (status, code, &codes);
+  const gchar *hint = fa_aws_error_hint (kind, " (check topic-arn and region)");
   return g_error_new (FA_ERROR, kind, "SNS Publish failed: HTTP %ld %s%s%s%s",
       status, code != NULL ? code : "(no SNS error code)",
       message != NULL && *message != '\0' ? ": " : "",
@@ -365,11 +310,10 @@ fa_sns_error_new (long status, const gchar *code, const gchar *message)
 gboolean
 fa_sns_error_is_retryable (const GError *error)
 {
-  return error != NULL && error->domain == FA_ERROR
-      && (error->code == FA_ERROR_NETWORK || error->code == FA_ERROR_THROTTLED);
+  return fa_aws_error_is_retryable (error);
 }
 
-/* Reads back the messages made by fa_sns_error_new(), transport_error(),
+/* Reads back the messages made by fa_sns_error_new(), fa_aws_transport_error(),
  * fa_sns_client_publish() and fa_sns_message_validate(): keep in step. */
 gchar *
 fa_sns_error_code (const gchar *message)
@@ -419,25 +363,19 @@ fa_sns_error_code (const gchar *message)
 
 /* ---- transport ---- */
 
-static GError *
-transport_error (FaSnsClient *client, const FaAwsHttpFailure *failure)
-{
-  return g_error_new (FA_ERROR, failure->kind, "SNS Publish to %s failed: %s: %s%s",
-      client->endpoint.url, failure->what, failure->detail,
-      failure->kind == FA_ERROR_NETWORK ? " (will retry)" : "");
-}
-
 FaSigv4Request *
 fa_sns_client_signed_request (FaSnsClient *client, const FaSnsMessage *message,
     GDateTime *now)
 {
   g_autofree gchar *body = fa_sns_publish_body (message);
-  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->endpoint.path, NULL);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST",
+      client->aws.endpoint.path, NULL);
   fa_sigv4_request_add_header (request, "Content-Type",
       "application/x-www-form-urlencoded; charset=utf-8");
-  fa_sigv4_request_add_header (request, "Host", client->endpoint.host);
+  fa_sigv4_request_add_header (request, "Host", client->aws.endpoint.host);
   fa_sigv4_request_set_body (request, body, strlen (body));
-  g_free (fa_sigv4_sign (request, client->credentials, client->region, "sns", now));
+  g_free (fa_sigv4_sign (request, client->aws.credentials, client->aws.region,
+          "sns", now));
   return request;
 }
 
@@ -447,7 +385,7 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
 {
   if (!fa_sns_message_validate (message, error))
     return NULL;
-  if (fa_aws_http_cancelled (client->http)) {
+  if (fa_aws_http_cancelled (client->aws.http)) {
     g_set_error (error, FA_ERROR, FA_ERROR_NETWORK, "SNS client is shutting down");
     return NULL;
   }
@@ -455,9 +393,10 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
       message, NULL);
   FaAwsHttpResponse response;
   FaAwsHttpFailure failure;
-  if (!fa_aws_http_post (client->http, client->endpoint.url, request,
-          client->timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
-    g_propagate_error (error, transport_error (client, &failure));
+  if (!fa_aws_http_post (client->aws.http, client->aws.endpoint.url, request,
+          client->aws.timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
+    g_propagate_error (error, fa_aws_transport_error (&client->aws,
+            "SNS Publish", &failure));
     fa_aws_http_failure_clear (&failure);
     return NULL;
   }
@@ -467,7 +406,7 @@ fa_sns_client_publish (FaSnsClient *client, const FaSnsMessage *message,
             &message_id))
       g_set_error (error, FA_ERROR, FA_ERROR_REMOTE,
           "SNS Publish to %s: HTTP %ld but no MessageId in the response "
-          "(is this an SNS endpoint?)", client->endpoint.url, response.status);
+          "(is this an SNS endpoint?)", client->aws.endpoint.url, response.status);
   } else {
     g_autofree gchar *code = NULL, *text = NULL;
     fa_sns_parse_error_response (response.body->str, response.body->len, &code, &text);

@@ -2,7 +2,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-kinesis"
 #include "fa-kinesis.h"
-#include "fa-aws-http.h"
+#include "fa-aws-client.h"
 #include "fa-error.h"
 
 #include <string.h>
@@ -13,45 +13,23 @@
 #define MAX_RESPONSE_BYTES (16 * 1024 * 1024)
 
 struct _FaKinesisClient {
-  FaAwsEndpoint endpoint;
-  gchar *region;
-  FaAwsCredentials *credentials;
-  guint timeout_ms;
-  FaAwsHttp *http;
+  FaAwsClient aws;
 };
 
 gchar *
 fa_kinesis_default_endpoint (const gchar *region)
 {
-  return g_strdup_printf ("https://kinesis.%s.amazonaws.com/",
-      region != NULL && *region != '\0' ? region : "us-east-1");
+  return fa_aws_default_endpoint ("kinesis", region);
 }
 
 FaKinesisClient *
 fa_kinesis_client_new (const gchar *endpoint, const gchar *region,
     const FaAwsCredentials *credentials, GError **error)
 {
-  g_return_val_if_fail (credentials != NULL, NULL);
-  if (region == NULL || *region == '\0')
-    region = "us-east-1";
-  g_autofree gchar *url = endpoint != NULL && *endpoint != '\0'
-      ? g_strdup (endpoint) : fa_kinesis_default_endpoint (region);
-
-  FaAwsEndpoint parsed;
-  g_autofree gchar *why = NULL;
-  if (!fa_aws_endpoint_parse (url, &parsed, &why)) {
-    g_set_error (error, FA_ERROR, FA_ERROR_INVALID_ARGUMENT,
-        "bad Kinesis endpoint \"%s\": expected http(s)://host[:port]/ "
-        "(e.g. https://kinesis.us-east-1.amazonaws.com/)%s%s", url,
-        why != NULL ? ": " : "", why != NULL ? why : "");
-    return NULL;
-  }
   FaKinesisClient *client = g_new0 (FaKinesisClient, 1);
-  client->endpoint = parsed;
-  client->region = g_strdup (region);
-  client->credentials = fa_aws_credentials_copy (credentials);
-  client->timeout_ms = 15000;
-  client->http = fa_aws_http_new ("facealert-kinesis/0.1");
+  if (!fa_aws_client_init (&client->aws, "Kinesis", "kinesis",
+          "facealert-kinesis/0.1", endpoint, region, credentials, error))
+    g_clear_pointer (&client, g_free);
   return client;
 }
 
@@ -60,41 +38,38 @@ fa_kinesis_client_free (FaKinesisClient *client)
 {
   if (client == NULL)
     return;
-  fa_aws_http_free (client->http);
-  fa_aws_endpoint_clear (&client->endpoint);
-  g_free (client->region);
-  fa_aws_credentials_free (client->credentials);
+  fa_aws_client_clear (&client->aws);
   g_free (client);
 }
 
 const gchar *
 fa_kinesis_client_get_endpoint (FaKinesisClient *client)
 {
-  return client->endpoint.url;
+  return client->aws.endpoint.url;
 }
 
 const gchar *
 fa_kinesis_client_get_region (FaKinesisClient *client)
 {
-  return client->region;
+  return client->aws.region;
 }
 
 const FaAwsCredentials *
 fa_kinesis_client_get_credentials (FaKinesisClient *client)
 {
-  return client->credentials;
+  return client->aws.credentials;
 }
 
 void
 fa_kinesis_client_set_timeout (FaKinesisClient *client, guint timeout_ms)
 {
-  client->timeout_ms = timeout_ms;
+  client->aws.timeout_ms = timeout_ms;
 }
 
 void
 fa_kinesis_client_cancel (FaKinesisClient *client)
 {
-  fa_aws_http_cancel (client->http);
+  fa_aws_http_cancel (client->aws.http);
 }
 
 /* ---- limits ---- */
@@ -192,36 +167,12 @@ fa_kinesis_error_new (const gchar *operation, long status, const gchar *type,
     "UnknownOperationException", "ExpiredIteratorException",
     "ExpiredNextTokenException", "InvalidParameterException", NULL };
 
-  FaErrorCode kind;
-  if (status == 429 || type_in (type, throttled))
-    kind = FA_ERROR_THROTTLED;
-  else if (status >= 500 || type_in (type, retry))
-    kind = FA_ERROR_NETWORK;
-  else if (type_in (type, auth) || status == 401 || status == 403)
-    kind = FA_ERROR_AUTH;
-  else if (type_in (type, not_found) || status == 404)
-    kind = FA_ERROR_NOT_FOUND;
-  else if (type_in (type, invalid))
-    kind = FA_ERROR_INVALID_ARGUMENT;
-  else
-    kind = FA_ERROR_REMOTE;
+  static const FaAwsErrorCodes codes = { throttled, retry, auth, not_found,
+    invalid };
 
-  const gchar *hint = "";
-  switch (kind) {
-    case FA_ERROR_AUTH:
-      hint = " (check the access key, secret key, session token, region and clock)";
-      break;
-    case FA_ERROR_NOT_FOUND:
-      hint = " (check the stream name and region; create the stream with "
-          "`aws kinesis create-stream`)";
-      break;
-    case FA_ERROR_THROTTLED:
-    case FA_ERROR_NETWORK:
-      hint = " (will retry)";
-      break;
-    default:
-      break;
-  }
+  FaErrorCode kind = fa_aws_error_kind (status, type, &codes);
+  const gchar *hint = fa_aws_error_hint (kind, " (check the stream name and "
+      "region; create the stream with `aws kinesis create-stream`)");
   return g_error_new (FA_ERROR, kind, "Kinesis %s failed: HTTP %ld %s%s%s%s",
       operation, status, type != NULL ? type : "(no Kinesis error type)",
       message != NULL && *message != '\0' ? ": " : "",
@@ -231,8 +182,7 @@ fa_kinesis_error_new (const gchar *operation, long status, const gchar *type,
 gboolean
 fa_kinesis_error_is_retryable (const GError *error)
 {
-  return error != NULL && error->domain == FA_ERROR
-      && (error->code == FA_ERROR_NETWORK || error->code == FA_ERROR_THROTTLED);
+  return fa_aws_error_is_retryable (error);
 }
 
 gchar *
@@ -274,26 +224,19 @@ fa_kinesis_record_error_is_retryable (const gchar *error_code)
 
 /* ---- transport ---- */
 
-static GError *
-transport_error (FaKinesisClient *client, const gchar *operation,
-    const FaAwsHttpFailure *failure)
-{
-  return g_error_new (FA_ERROR, failure->kind, "Kinesis %s to %s failed: %s: %s%s",
-      operation, client->endpoint.url, failure->what, failure->detail,
-      failure->kind == FA_ERROR_NETWORK ? " (will retry)" : "");
-}
-
 FaSigv4Request *
 fa_kinesis_client_signed_request (FaKinesisClient *client, const gchar *operation,
     const gchar *body, GDateTime *now)
 {
   g_autofree gchar *target = g_strconcat (TARGET_PREFIX, operation, NULL);
-  FaSigv4Request *request = fa_sigv4_request_new ("POST", client->endpoint.path, NULL);
+  FaSigv4Request *request = fa_sigv4_request_new ("POST",
+      client->aws.endpoint.path, NULL);
   fa_sigv4_request_add_header (request, "Content-Type", CONTENT_TYPE);
-  fa_sigv4_request_add_header (request, "Host", client->endpoint.host);
+  fa_sigv4_request_add_header (request, "Host", client->aws.endpoint.host);
   fa_sigv4_request_add_header (request, "X-Amz-Target", target);
   fa_sigv4_request_set_body (request, body, strlen (body));
-  g_free (fa_sigv4_sign (request, client->credentials, client->region, "kinesis", now));
+  g_free (fa_sigv4_sign (request, client->aws.credentials, client->aws.region,
+          "kinesis", now));
   return request;
 }
 
@@ -330,7 +273,7 @@ JsonObject *
 fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
     JsonObject *request_object, GError **error)
 {
-  if (fa_aws_http_cancelled (client->http)) {
+  if (fa_aws_http_cancelled (client->aws.http)) {
     g_set_error (error, FA_ERROR, FA_ERROR_NETWORK,
         "Kinesis client is shutting down");
     return NULL;
@@ -343,16 +286,18 @@ fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
 
   FaAwsHttpResponse response;
   FaAwsHttpFailure failure;
-  if (!fa_aws_http_post (client->http, client->endpoint.url, request,
-          client->timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
-    g_propagate_error (error, transport_error (client, operation, &failure));
+  if (!fa_aws_http_post (client->aws.http, client->aws.endpoint.url, request,
+          client->aws.timeout_ms, MAX_RESPONSE_BYTES, &response, &failure)) {
+    g_autofree gchar *what = g_strconcat ("Kinesis ", operation, NULL);
+    g_propagate_error (error, fa_aws_transport_error (&client->aws, what,
+            &failure));
     fa_aws_http_failure_clear (&failure);
     return NULL;
   }
   JsonObject *result = NULL;
   if (response.truncated) {
     g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis %s to %s: the "
-        "response is over %d MiB", operation, client->endpoint.url,
+        "response is over %d MiB", operation, client->aws.endpoint.url,
         MAX_RESPONSE_BYTES / (1024 * 1024));
   } else if (response.status < 200 || response.status >= 300) {
     g_propagate_error (error, parse_error (operation, response.status,
@@ -368,7 +313,7 @@ fa_kinesis_client_call (FaKinesisClient *client, const gchar *operation,
     else
       g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis %s to %s: HTTP "
           "%ld but the response is not a JSON object (is this a Kinesis "
-          "endpoint?)", operation, client->endpoint.url, response.status);
+          "endpoint?)", operation, client->aws.endpoint.url, response.status);
   }
   fa_aws_http_response_clear (&response);
   return result;
@@ -420,7 +365,7 @@ fa_kinesis_put_records (FaKinesisClient *client, const gchar *stream,
       ? json_node_get_array (answers_node) : NULL;
   if (answers == NULL || json_array_get_length (answers) != n) {
     g_set_error (error, FA_ERROR, FA_ERROR_REMOTE, "Kinesis PutRecords to %s: "
-        "the response does not list one result per record", client->endpoint.url);
+        "the response does not list one result per record", client->aws.endpoint.url);
     return FALSE;
   }
   for (guint i = 0; i < n; i++) {
