@@ -35,39 +35,21 @@ outbox_new (const gchar *path)
   return outbox;
 }
 
-/* The delivering process holds an flock() on PATH.lock for as long as the
- * outbox is open, so two alertsinks never deliver the same alerts.
- * Management connections do not take it. */
-static gboolean
-take_ownership (FaOutbox *outbox, GError **error)
-{
-  g_autofree gchar *lock_path = g_strconcat (outbox->path, ".lock", NULL);
-  GError *local = NULL;
-  outbox->owner_fd = fa_paths_lock_exclusive (lock_path, &local);
-  if (outbox->owner_fd >= 0)
-    return TRUE;
-  if (g_error_matches (local, FA_ERROR, FA_ERROR_BUSY)) {
-    g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "outbox %s is in use by "
-        "another pipeline (give each alertsink its own outbox-location)",
-        outbox->path);
-    g_error_free (local);
-  } else {
-    g_propagate_error (error, local);
-  }
-  return FALSE;
-}
-
 FaOutbox *
 fa_outbox_open (const gchar *path, GError **error)
 {
-  g_autofree gchar *dir = g_path_get_dirname (path);
-  if (!fa_paths_ensure_private_dir (dir, error))
-    return NULL;
-  if (!fa_paths_create_private_file (path, error))
+  /* The delivering process holds an flock() on PATH.lock for as long as the
+   * outbox is open, so two alertsinks never deliver the same alerts.
+   * Management connections do not take it. */
+  int owner_fd = fa_paths_take_private_file (path, error, "outbox %s is in "
+      "use by another pipeline (give each alertsink its own outbox-location)",
+      path);
+  if (owner_fd < 0)
     return NULL;
 
   FaOutbox *outbox = outbox_new (path);
-  if (!take_ownership (outbox, error) || !fa_outbox_db_open (outbox, error)) {
+  outbox->owner_fd = owner_fd;
+  if (!fa_outbox_db_open (outbox, error)) {
     fa_outbox_close (outbox);
     return NULL;
   }

@@ -125,3 +125,29 @@ fa_paths_lock_exclusive (const gchar *lock_path, GError **error)
   }
   return fd;
 }
+
+int
+fa_paths_take_private_file (const gchar *path, GError **error,
+    const gchar *busy_format, ...)
+{
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  if (!fa_paths_ensure_private_dir (dir, error)
+      || !fa_paths_create_private_file (path, error))
+    return -1;
+  g_autofree gchar *lock_path = g_strconcat (path, ".lock", NULL);
+  GError *local = NULL;
+  int fd = fa_paths_lock_exclusive (lock_path, &local);
+  if (fd >= 0)
+    return fd;
+  if (g_error_matches (local, FA_ERROR, FA_ERROR_BUSY)) {
+    va_list args;
+    va_start (args, busy_format);
+    g_autofree gchar *message = g_strdup_vprintf (busy_format, args);
+    va_end (args);
+    g_set_error_literal (error, FA_ERROR, FA_ERROR_BUSY, message);
+    g_error_free (local);
+  } else {
+    g_propagate_error (error, local);
+  }
+  return -1;
+}

@@ -60,4 +60,11 @@ gboolean fa_paths_create_private_file (const gchar *path, GError **error);
  * which) or FA_ERROR_IO. */
 int fa_paths_lock_exclusive (const gchar *lock_path, GError **error);
 
+/* Makes @path ready for its one owner (an outbox, checkpoints): its directory
+ * 0700, the file 0600, and the flock() on @path.lock, as above. Returns the
+ * lock's descriptor, or -1: FA_ERROR_BUSY with the message @busy_format says
+ * (whose pipeline or consumer to change) when another process owns it. */
+int fa_paths_take_private_file (const gchar *path, GError **error,
+    const gchar *busy_format, ...) G_GNUC_PRINTF (3, 4);
+
 G_END_DECLS

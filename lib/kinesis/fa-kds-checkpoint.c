@@ -26,27 +26,14 @@ failed (FaKdsCheckpoints *c, const gchar *what, GError **error)
 FaKdsCheckpoints *
 fa_kds_checkpoints_open (const gchar *path, GError **error)
 {
-  g_autofree gchar *dir = g_path_get_dirname (path);
-  if (!fa_paths_ensure_private_dir (dir, error)
-      || !fa_paths_create_private_file (path, error))
+  int owner_fd = fa_paths_take_private_file (path, error, "checkpoints %s "
+      "are in use by another consumer (give each consumer its own --name or "
+      "--checkpoint)", path);
+  if (owner_fd < 0)
     return NULL;
   FaKdsCheckpoints *c = g_new0 (FaKdsCheckpoints, 1);
   c->path = g_strdup (path);
-  g_autofree gchar *lock_path = g_strconcat (path, ".lock", NULL);
-  GError *local = NULL;
-  c->owner_fd = fa_paths_lock_exclusive (lock_path, &local);
-  if (c->owner_fd < 0) {
-    if (g_error_matches (local, FA_ERROR, FA_ERROR_BUSY)) {
-      g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "checkpoints %s are in use "
-          "by another consumer (give each consumer its own --name or "
-          "--checkpoint)", path);
-      g_error_free (local);
-    } else {
-      g_propagate_error (error, local);
-    }
-    fa_kds_checkpoints_close (c);
-    return NULL;
-  }
+  c->owner_fd = owner_fd;
   if (sqlite3_open_v2 (path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
           NULL) != SQLITE_OK
       || sqlite3_exec (c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"

@@ -57,34 +57,20 @@ exec_sql (FaKdsOutbox *outbox, const gchar *sql, GError **error)
 FaKdsOutbox *
 fa_kds_outbox_open (const gchar *path, GError **error)
 {
-  g_autofree gchar *dir = g_path_get_dirname (path);
-  if (!fa_paths_ensure_private_dir (dir, error)
-      || !fa_paths_create_private_file (path, error))
+  int owner_fd = fa_paths_take_private_file (path, error, "Kinesis outbox %s "
+      "is in use by another pipeline (give each kdssink its own "
+      "outbox-location)", path);
+  if (owner_fd < 0)
     return NULL;
 
   FaKdsOutbox *outbox = g_new0 (FaKdsOutbox, 1);
   outbox->path = g_strdup (path);
-  outbox->owner_fd = -1;
+  outbox->owner_fd = owner_fd;
   outbox->refs = 1;
   outbox->backoff_initial_us = 200 * G_TIME_SPAN_MILLISECOND;
   outbox->backoff_max_us = 30 * G_TIME_SPAN_SECOND;
   g_mutex_init (&outbox->lock);
   g_cond_init (&outbox->cond);
-
-  g_autofree gchar *lock_path = g_strconcat (path, ".lock", NULL);
-  GError *local = NULL;
-  outbox->owner_fd = fa_paths_lock_exclusive (lock_path, &local);
-  if (outbox->owner_fd < 0) {
-    if (g_error_matches (local, FA_ERROR, FA_ERROR_BUSY)) {
-      g_set_error (error, FA_ERROR, FA_ERROR_BUSY, "Kinesis outbox %s is in use "
-          "by another pipeline (give each kdssink its own outbox-location)", path);
-      g_error_free (local);
-    } else {
-      g_propagate_error (error, local);
-    }
-    fa_kds_outbox_close (outbox);
-    return NULL;
-  }
   if (sqlite3_open_v2 (path, &outbox->db, SQLITE_OPEN_READWRITE
           | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
     g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot open Kinesis outbox %s: %s",

@@ -1,9 +1,11 @@
 /* Unit tests: default locations and their environment overrides. */
 #include "fa-paths.h"
+#include "fa-error.h"
 #include "fa-test.h"
 
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void
 test_env_override (void)
@@ -54,6 +56,38 @@ test_private_dir (void)
   fa_test_rm_rf (tmp);
 }
 
+/* One owner at a time: the directory 0700, the file 0600, a second owner
+ * refused with the caller's message, the file free again once closed. */
+static void
+test_take_private_file (void)
+{
+  g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-paths");
+  g_autofree gchar *path = g_build_filename (tmp, "box", "one.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  int fd = fa_paths_take_private_file (path, &error, "%s: taken", "one");
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  GStatBuf st;
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+
+  g_assert_cmpint (fa_paths_take_private_file (path, &error, "%s: taken",
+          "one"), ==, -1);
+  g_assert_error (error, FA_ERROR, FA_ERROR_BUSY);
+  g_assert_cmpstr (error->message, ==, "one: taken");
+  g_clear_error (&error);
+
+  close (fd);
+  fd = fa_paths_take_private_file (path, &error, "%s: taken", "one");
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  fa_test_rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -61,5 +95,6 @@ main (int argc, char **argv)
   g_test_add_func ("/paths/env-override", test_env_override);
   g_test_add_func ("/paths/xdg-defaults", test_xdg_defaults);
   g_test_add_func ("/paths/private-dir", test_private_dir);
+  g_test_add_func ("/paths/take-private-file", test_take_private_file);
   return g_test_run ();
 }
