@@ -613,11 +613,7 @@ run_purge (int argc, gchar **argv)
 
 /* ---- group ------------------------------------------------------------- */
 
-static const struct {
-  const gchar *name;
-  int (*run) (int argc, gchar **argv);
-  const gchar *usage;
-} verbs[] = {
+static const FaCliVerb verbs[] = {
   { "list", run_list, "list [--state pending|delivered|failed|all [--target T]] "
         "[--camera C] [--since TIME] [--limit N]" },
   { "show", run_show, "show ID" },
@@ -631,24 +627,11 @@ static const struct {
 static int
 run_alerts (int argc, gchar **argv)
 {
-  if (argc >= 2)
-    for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-      if (strcmp (argv[1], verbs[i].name) == 0)
-        return verbs[i].run (argc - 1, argv + 1);
-  gboolean help = argc >= 2 && (strcmp (argv[1], "--help") == 0
-      || strcmp (argv[1], "-h") == 0);
-  if (!help && argc >= 2)
-    return fa_cli_fail ("unknown alerts verb \"%s\" (list, show, retry, purge, "
-        "enable, disable or switches; see `facealert alerts --help`)", argv[1]);
-  FILE *out = help ? stdout : stderr;
-  fprintf (out, "Usage: facealert alerts VERB [OPTION...]\n\n"
+  return fa_cli_run_verb (argc, argv, "alerts", verbs, G_N_ELEMENTS (verbs),
       "See and manage what alertsink sent or failed to send (its outboxes),\n"
-      "and turn a camera's alerts off and on.\n\n");
-  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  facealert alerts %s\n", verbs[i].usage);
-  fprintf (out, "\nlist, show, retry and purge take --outbox PATH; every verb "
-      "takes --output json|text;\n`facealert alerts VERB --help` for details.\n");
-  return help ? 0 : 2;
+      "and turn a camera's alerts off and on.",
+      "list, show, retry and purge take --outbox PATH; every verb takes "
+      "--output json|text;\n`facealert alerts VERB --help` for details.");
 }
 
 const FaCliGroup fa_cli_group_alerts = {

@@ -592,11 +592,7 @@ run_delete (int argc, gchar **argv)
 
 /* ---- group ------------------------------------------------------------- */
 
-static const struct {
-  const gchar *name;
-  int (*run) (int argc, gchar **argv);
-  const gchar *usage;
-} verbs[] = {
+static const FaCliVerb verbs[] = {
   { "list", run_list, "list [--camera C] [--since TIME] [--until TIME] [--unknown|--known] "
         "[--name NAME] [--limit N] [--before-id ID]" },
   { "show", run_show, "show ID" },
@@ -612,24 +608,11 @@ static const struct {
 static int
 run_sightings (int argc, gchar **argv)
 {
-  if (argc >= 2)
-    for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-      if (strcmp (argv[1], verbs[i].name) == 0)
-        return verbs[i].run (argc - 1, argv + 1);
-  gboolean help = argc >= 2 && (strcmp (argv[1], "--help") == 0
-      || strcmp (argv[1], "-h") == 0);
-  if (!help && argc >= 2)
-    return fa_cli_fail ("unknown sightings verb \"%s\" (list, show, crop, search, cluster, "
-        "enrol, reject or delete; see `facealert sightings --help`)", argv[1]);
-  FILE *out = help ? stdout : stderr;
-  fprintf (out, "Usage: facealert sightings VERB [OPTION...]\n\n"
+  return fa_cli_run_verb (argc, argv, "sightings", verbs, G_N_ELEMENTS (verbs),
       "The faces facematch saw and decided: list them, search them by photo, group the "
-      "unknown ones, say who they are or are not.\n\n");
-  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  facealert sightings %s\n", verbs[i].usage);
-  fprintf (out, "\nEvery verb takes --sightings-dir DIR and --output json|text; "
-      "`facealert sightings VERB --help` for details.\n");
-  return help ? 0 : 2;
+      "unknown ones, say who they are or are not.",
+      "Every verb takes --sightings-dir DIR and --output json|text; "
+      "`facealert sightings VERB --help` for details.");
 }
 
 const FaCliGroup fa_cli_group_sightings = {

@@ -1,6 +1,7 @@
 #include "fa-cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 FaOutputFormat fa_cli_output = FA_OUTPUT_TEXT;
 
@@ -77,4 +78,31 @@ fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
     g_option_context_add_main_entries (context, group_entries, NULL);
   g_option_context_add_main_entries (context, common, NULL);
   return g_option_context_parse (context, argc, argv, error);
+}
+
+int
+fa_cli_run_verb (int argc, gchar **argv, const gchar *group,
+    const FaCliVerb *verbs, guint n_verbs, const gchar *about,
+    const gchar *footer)
+{
+  if (argc >= 2)
+    for (guint i = 0; i < n_verbs; i++)
+      if (strcmp (argv[1], verbs[i].name) == 0)
+        return verbs[i].run (argc - 1, argv + 1);
+  gboolean help = argc >= 2 && (strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "-h") == 0);
+  if (!help && argc >= 2) {
+    g_autoptr (GString) names = g_string_new (NULL);
+    for (guint i = 0; i < n_verbs; i++)
+      g_string_append_printf (names, "%s%s", i == 0 ? ""
+          : i + 1 == n_verbs ? " or " : ", ", verbs[i].name);
+    return fa_cli_fail ("unknown %s verb \"%s\" (%s; see `facealert %s "
+        "--help`)", group, argv[1], names->str, group);
+  }
+  FILE *out = help ? stdout : stderr;
+  fprintf (out, "Usage: facealert %s VERB [OPTION...]\n\n%s\n\n", group, about);
+  for (guint i = 0; i < n_verbs; i++)
+    fprintf (out, "  facealert %s %s\n", group, verbs[i].usage);
+  fprintf (out, "\n%s\n", footer);
+  return help ? 0 : 2;
 }

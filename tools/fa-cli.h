@@ -48,4 +48,20 @@ gboolean fa_cli_parse (int *argc, gchar ***argv, const gchar *usage,
     const gchar *summary, const GOptionEntry *entries,
     const GOptionEntry *group_entries, GError **error);
 
+/* A verb of a group: `facealert GROUP NAME ...`; @usage is the line after
+ * "facealert GROUP ". @run gets argv[0] = the verb. */
+typedef struct {
+  const gchar *name;
+  int (*run) (int argc, gchar **argv);
+  const gchar *usage;
+} FaCliVerb;
+
+/* Runs the verb @argv[1] of @group among @verbs. With --help/-h (exit 0) or
+ * no verb (exit 2) prints "Usage: facealert GROUP VERB [OPTION...]", @about,
+ * the verbs' usage lines and @footer (both without a final newline); an
+ * unknown verb is a one-line error naming the verbs. */
+int fa_cli_run_verb (int argc, gchar **argv, const gchar *group,
+    const FaCliVerb *verbs, guint n_verbs, const gchar *about,
+    const gchar *footer);
+
 G_END_DECLS
