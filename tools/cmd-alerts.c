@@ -6,6 +6,7 @@
 #include "fa-cli.h"
 #include "fa-cli-time.h"
 #include "fa-error.h"
+#include "fa-json.h"
 #include "fa-outbox.h"
 #include "fa-paths.h"
 
@@ -134,60 +135,42 @@ find_alert (GPtrArray *outboxes, const gchar *id, Found *found, GError **error)
 /* ---- output ------------------------------------------------------------ */
 
 static void
-add_string (JsonBuilder *b, const gchar *name, const gchar *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-/* Epoch seconds (as the stream verbs print times), null for 0. */
-static void
-add_time (JsonBuilder *b, const gchar *name, gint64 us)
-{
-  json_builder_set_member_name (b, name);
-  if (us > 0)
-    json_builder_add_double_value (b, us / 1e6);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_alert_members (JsonBuilder *b, const FaOutboxAlert *a, FaOutbox *outbox)
 {
-  add_string (b, "Id", a->id);
-  add_string (b, "State", fa_outbox_state_name (a->state));
-  add_string (b, "Camera", a->camera);
-  add_time (b, "CreatedTime", a->created_us);
+  /* Times in epoch seconds (as the stream verbs print them), null for 0. */
+  fa_json_add_string_member (b, "Id", a->id);
+  fa_json_add_string_member (b, "State", fa_outbox_state_name (a->state));
+  fa_json_add_string_member (b, "Camera", a->camera);
+  fa_json_add_time_member (b, "CreatedTime", a->created_us, 1e6);
   json_builder_set_member_name (b, "Attempts");
   json_builder_add_int_value (b, a->attempts);
-  add_string (b, "LastErrorCode", a->last_error_code);
-  add_string (b, "LastError", a->last_error);
-  add_string (b, "MessageId", a->message_id);
-  add_time (b, "DeliveredTime", a->delivered_us);
-  add_time (b, "NextAttemptTime", a->state == FA_OUTBOX_STATE_PENDING
-      ? MAX (a->next_attempt_us, a->created_us) : 0);
-  add_string (b, "Subject", a->subject);
-  add_string (b, "TopicArn", a->topic_arn);
-  add_string (b, "PhoneNumber", a->phone_number);
-  add_string (b, "Outbox", fa_outbox_get_path (outbox));
+  fa_json_add_string_member (b, "LastErrorCode", a->last_error_code);
+  fa_json_add_string_member (b, "LastError", a->last_error);
+  fa_json_add_string_member (b, "MessageId", a->message_id);
+  fa_json_add_time_member (b, "DeliveredTime", a->delivered_us, 1e6);
+  fa_json_add_time_member (b, "NextAttemptTime",
+      a->state == FA_OUTBOX_STATE_PENDING
+      ? MAX (a->next_attempt_us, a->created_us) : 0, 1e6);
+  fa_json_add_string_member (b, "Subject", a->subject);
+  fa_json_add_string_member (b, "TopicArn", a->topic_arn);
+  fa_json_add_string_member (b, "PhoneNumber", a->phone_number);
+  fa_json_add_string_member (b, "Outbox", fa_outbox_get_path (outbox));
   json_builder_set_member_name (b, "Deliveries");
   json_builder_begin_array (b);
   for (guint i = 0; i < a->deliveries->len; i++) {
     const FaOutboxDelivery *d = g_ptr_array_index (a->deliveries, i);
     json_builder_begin_object (b);
-    add_string (b, "Target", d->target);
-    add_string (b, "State", fa_outbox_state_name (d->state));
+    fa_json_add_string_member (b, "Target", d->target);
+    fa_json_add_string_member (b, "State", fa_outbox_state_name (d->state));
     json_builder_set_member_name (b, "Attempts");
     json_builder_add_int_value (b, d->attempts);
-    add_string (b, "Receipt", d->receipt);
-    add_string (b, "LastErrorCode", d->last_error_code);
-    add_string (b, "LastError", d->last_error);
-    add_time (b, "DeliveredTime", d->delivered_us);
-    add_time (b, "NextAttemptTime", d->state == FA_OUTBOX_STATE_PENDING
-        ? MAX (d->next_attempt_us, a->created_us) : 0);
+    fa_json_add_string_member (b, "Receipt", d->receipt);
+    fa_json_add_string_member (b, "LastErrorCode", d->last_error_code);
+    fa_json_add_string_member (b, "LastError", d->last_error);
+    fa_json_add_time_member (b, "DeliveredTime", d->delivered_us, 1e6);
+    fa_json_add_time_member (b, "NextAttemptTime",
+        d->state == FA_OUTBOX_STATE_PENDING
+        ? MAX (d->next_attempt_us, a->created_us) : 0, 1e6);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -404,8 +387,8 @@ run_show (int argc, gchar **argv)
     g_autoptr (JsonBuilder) b = json_builder_new ();
     json_builder_begin_object (b);
     add_alert_members (b, a, found.outbox);
-    add_string (b, "DeduplicationId", a->deduplication_id);
-    add_string (b, "GroupId", a->group_id);
+    fa_json_add_string_member (b, "DeduplicationId", a->deduplication_id);
+    fa_json_add_string_member (b, "GroupId", a->group_id);
     json_builder_set_member_name (b, "MessageAttributes");
     json_builder_begin_object (b);
     for (guint i = 0; a->attributes != NULL && a->attributes[i] != NULL
@@ -416,7 +399,7 @@ run_show (int argc, gchar **argv)
     json_builder_end_object (b);
     json_builder_set_member_name (b, "MessageStructure");
     json_builder_add_string_value (b, a->json_structure ? "json" : "");
-    add_string (b, "Message", a->message);
+    fa_json_add_string_member (b, "Message", a->message);
     json_builder_set_member_name (b, "Payload");
     if (payload != NULL)
       json_builder_add_value (b, json_node_copy (payload));
@@ -424,8 +407,8 @@ run_show (int argc, gchar **argv)
       json_builder_add_null_value (b);
     json_builder_set_member_name (b, "Snapshots");
     json_builder_begin_object (b);
-    add_string (b, "Frame", frame);
-    add_string (b, "Face", face);
+    fa_json_add_string_member (b, "Frame", frame);
+    fa_json_add_string_member (b, "Face", face);
     json_builder_end_object (b);
     json_builder_end_object (b);
     g_autoptr (JsonNode) root = json_builder_get_root (b);
