@@ -4,6 +4,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-outbox"
 #include "fa-outbox-private.h"
+#include "fa-backoff.h"
 #include "fa-error.h"
 #include "fa-paths.h"
 #include "fa-sns-notifier.h"
@@ -413,9 +414,8 @@ worker (gpointer data)
       g_clear_error (&error);
       break;
     } else if (retryable) {
-      gint shift = MIN (due.attempts, 20);
-      gint64 delay = MIN (outbox->backoff_initial_us << shift, outbox->backoff_max_us);
-      delay = delay * g_random_double_range (0.8, 1.2);
+      gint64 delay = fa_backoff_delay_us (outbox->backoff_initial_us,
+          outbox->backoff_max_us, due.attempts);
       record (outbox, due.seq, target, &(DeliveryUpdate) { "pending",
           due.attempts + 1, done + delay, NULL, error->message, code, 0 });
       event.state = FA_OUTBOX_RETRYING;

@@ -2,6 +2,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-kds-outbox"
 #include "fa-kds-outbox-private.h"
+#include "fa-backoff.h"
 #include "fa-error.h"
 #include "fa-paths.h"
 
@@ -284,9 +285,8 @@ fa_kds_outbox_load_data (FaKdsOutbox *outbox, FaKdsHead *head)
 static gint64
 backoff (FaKdsOutbox *outbox, guint attempts)
 {
-  gint shift = MIN (attempts, 20);
-  gint64 delay = MIN (outbox->backoff_initial_us << shift, outbox->backoff_max_us);
-  return delay * g_random_double_range (0.8, 1.2);
+  return fa_backoff_delay_us (outbox->backoff_initial_us,
+      outbox->backoff_max_us, attempts);
 }
 
 /* With the lock held. */

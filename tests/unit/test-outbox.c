@@ -2,6 +2,7 @@
  * purge) on real SQLite files, beside a delivering outbox whose worker
  * publishes to a real SNS-compatible server (tests/support/sns-fixture.mjs). */
 #define _GNU_SOURCE   // memmem
+#include "fa-backoff.h"
 #include "fa-error.h"
 #include "fa-outbox.h"
 #include "fa-sns-fixture.h"
@@ -456,6 +457,26 @@ test_upgrade_v0 (void)
   fa_test_rm_rf (dir);
 }
 
+/* The retry policy both outboxes share: doubling from the first delay,
+ * capped, each delay within +-20 % of its nominal value. */
+static void
+test_backoff (void)
+{
+  const gint64 initial = 500 * G_TIME_SPAN_MILLISECOND;
+  const gint64 max = 60 * G_TIME_SPAN_SECOND;
+  for (guint attempts = 0; attempts < 40; attempts++) {
+    gint64 nominal = MIN (initial << MIN (attempts, 20), max);
+    for (int i = 0; i < 20; i++) {
+      gint64 delay = fa_backoff_delay_us (initial, max, attempts);
+      g_assert_cmpint (delay, >=, nominal * 8 / 10);
+      g_assert_cmpint (delay, <=, nominal * 12 / 10);
+    }
+  }
+  g_assert_cmpint (fa_backoff_delay_us (initial, max, 3), <=, 4 * 1200 * 1000);
+  g_assert_cmpint (fa_backoff_delay_us (initial, max, 3), >=, 4 * 800 * 1000);
+  g_assert_cmpint (fa_backoff_delay_us (initial, max, 1000), <=, max * 12 / 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -463,6 +484,7 @@ main (int argc, char **argv)
   g_test_add_func ("/outbox/open-existing-errors", test_open_existing_errors);
   g_test_add_func ("/outbox/ownership", test_ownership);
   g_test_add_func ("/outbox/error-codes", test_error_codes);
+  g_test_add_func ("/outbox/backoff", test_backoff);
   fixture = fa_sns_fixture_start ();
   g_test_add_func ("/outbox/list-requeue-purge", test_manage);
   g_test_add_func ("/outbox/upgrade-v0", test_upgrade_v0);
