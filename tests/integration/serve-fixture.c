@@ -241,9 +241,37 @@ FaServeReply *
 fa_serve_http (FaServeFixture *f, const gchar *method, const gchar *path,
     const gchar *const *headers, const gchar *content_type, GBytes *body)
 {
-  static SoupSession *session;
-  if (session == NULL)
+  return fa_serve_http_from (f, NULL, method, path, headers, content_type, body);
+}
+
+/* One session per source address, kept for the test's life. */
+static SoupSession *
+session_from (const gchar *from)
+{
+  static GHashTable *sessions;
+  if (sessions == NULL)
+    sessions = g_hash_table_new (g_str_hash, g_str_equal);
+  SoupSession *session = g_hash_table_lookup (sessions, from != NULL ? from : "");
+  if (session != NULL)
+    return session;
+  if (from == NULL) {
     session = soup_session_new_with_options ("timeout", 60, NULL);
+  } else {
+    g_autoptr (GInetSocketAddress) local = G_INET_SOCKET_ADDRESS (
+        g_inet_socket_address_new_from_string (from, 0));
+    g_assert_nonnull (local);
+    session = soup_session_new_with_options ("timeout", 60, "local-address", local, NULL);
+  }
+  g_hash_table_insert (sessions, g_strdup (from != NULL ? from : ""), session);
+  return session;
+}
+
+FaServeReply *
+fa_serve_http_from (FaServeFixture *f, const gchar *from, const gchar *method,
+    const gchar *path, const gchar *const *headers, const gchar *content_type,
+    GBytes *body)
+{
+  SoupSession *session = session_from (from);
   g_autofree gchar *url = g_strconcat (f->url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
   g_assert_nonnull (msg);
@@ -273,9 +301,16 @@ fa_serve_http (FaServeFixture *f, const gchar *method, const gchar *path,
 gchar *
 fa_serve_login (FaServeFixture *f, const gchar *password, guint *status)
 {
+  return fa_serve_login_from (f, NULL, password, status);
+}
+
+gchar *
+fa_serve_login_from (FaServeFixture *f, const gchar *from, const gchar *password,
+    guint *status)
+{
   g_autofree gchar *form = soup_form_encode ("password", password, NULL);
   g_autoptr (GBytes) body = g_bytes_new (form, strlen (form));
-  g_autoptr (FaServeReply) reply = fa_serve_http (f, "POST", "/login", NULL,
+  g_autoptr (FaServeReply) reply = fa_serve_http_from (f, from, "POST", "/login", NULL,
       "application/x-www-form-urlencoded", body);
   if (status != NULL)
     *status = reply->status;

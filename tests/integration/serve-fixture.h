@@ -56,9 +56,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaServeReply, fa_serve_reply_free)
 FaServeReply *fa_serve_http (FaServeFixture *fixture, const gchar *method,
     const gchar *path, const gchar *const *headers, const gchar *content_type,
     GBytes *body);
+/* The same from the loopback source address @from (e.g. "127.0.0.9"): a
+ * real other peer for the server's per-address limits. */
+FaServeReply *fa_serve_http_from (FaServeFixture *fixture, const gchar *from,
+    const gchar *method, const gchar *path, const gchar *const *headers,
+    const gchar *content_type, GBytes *body);
 /* Logs in with @password; returns the session cookie ("fa_session=...") or
  * NULL when refused (the reply's status in *@status). */
 gchar *fa_serve_login (FaServeFixture *fixture, const gchar *password, guint *status);
+gchar *fa_serve_login_from (FaServeFixture *fixture, const gchar *from,
+    const gchar *password, guint *status);
 
 /* Sends raw @request text on a new connection and returns what came back
  * before the server closed it or @timeout_s passed. */

@@ -2,7 +2,8 @@
  * without a session or signature; changes without the session's CSRF token
  * or from another origin; path traversal in every media route; bodies too
  * large or of unknown length (refused before they are read, and the server
- * keeps serving); wrong passwords rate-limited; the key pair and password
+ * keeps serving); wrong passwords rate-limited per address and for the
+ * account (from many addresses); the key pair and password
  * files 0600 in a 0700 directory; neither the secret nor the password ever
  * in the server's output or answers. */
 #include "serve-fixture.h"
@@ -279,6 +280,58 @@ test_login_rate_limit (void)
   g_assert_cmpuint (after->status, ==, 401);
 }
 
+/* An attacker with many real addresses: each one stays under the
+ * per-address limit, but the household account's own limit holds all of them
+ * back after 10 wrong passwords (the peers are real loopback source
+ * addresses, 127.0.0.x; X-Forwarded-For is never trusted). */
+static void
+test_login_rate_limit_account (void)
+{
+  g_autoptr (GBytes) nope = g_bytes_new_static ("password=nope", 13);
+  guint peer = 10;
+  for (guint i = 0; i < 10; i++) {
+    g_autofree gchar *from = g_strdup_printf ("127.0.0.%u", peer++);
+    g_autoptr (FaServeReply) wrong = fa_serve_http_from (fixture, from, "POST", "/login",
+        NULL, "application/x-www-form-urlencoded", nope);
+    g_assert_cmpuint (wrong->status, ==, 401);
+  }
+  /* Held back from a fresh address, even with the right password, for at most
+   * the documented first wait. */
+  g_autofree gchar *fresh = g_strdup_printf ("127.0.0.%u", peer++);
+  g_autoptr (FaServeReply) held = fa_serve_http_from (fixture, fresh, "POST", "/login",
+      NULL, "application/x-www-form-urlencoded", nope);
+  g_assert_cmpuint (held->status, ==, 429);
+  g_assert_nonnull (strstr (held->text, "Too many wrong passwords"));
+  g_assert_nonnull (held->retry_after);
+  gint retry = atoi (held->retry_after);
+  g_assert_cmpint (retry, >=, 1);
+  g_assert_cmpint (retry, <=, 5);
+  guint status = 0;
+  g_autofree gchar *refused = fa_serve_login_from (fixture, fresh, FA_SERVE_TEST_PASSWORD,
+      &status);
+  g_assert_null (refused);
+  g_assert_cmpuint (status, ==, 429);
+  /* A session made before still works. */
+  g_autoptr (FaServeReply) still = get ("/ui/session", cookie);
+  g_assert_cmpuint (still->status, ==, 200);
+
+  /* The right password once the lock ends logs in (refused attempts during
+   * the lock do not extend it). Watchdog: far past the 5 s lock. */
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  g_autofree gchar *in = NULL;
+  do {
+    g_usleep (G_USEC_PER_SEC / 4);
+    g_autofree gchar *from = g_strdup_printf ("127.0.0.%u", peer++ % 200 + 20);
+    in = fa_serve_login_from (fixture, from, FA_SERVE_TEST_PASSWORD, &status);
+  } while (status == 429 && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (status, ==, 303);
+  g_assert_nonnull (in);
+  /* The success cleared the account's count. */
+  g_autoptr (FaServeReply) after = fa_serve_http_from (fixture, "127.0.0.250", "POST",
+      "/login", NULL, "application/x-www-form-urlencoded", nope);
+  g_assert_cmpuint (after->status, ==, 401);
+}
+
 static void
 test_cookie_flags (void)
 {
@@ -373,6 +426,8 @@ main (int argc, char **argv)
   g_test_add_func ("/serve-security/files-private", test_files_private);
   g_test_add_func ("/serve-security/cookie-flags", test_cookie_flags);
   g_test_add_func ("/serve-security/tls", test_tls);
+  g_test_add_func ("/serve-security/login-rate-limit-account",
+      test_login_rate_limit_account);
   /* Last: it leaves this address rate-limited. */
   g_test_add_func ("/serve-security/login-rate-limit", test_login_rate_limit);
   int status = g_test_run ();

@@ -170,6 +170,64 @@ test_login_limit (void)
   fa_serve_sessions_free (s);
 }
 
+/* Wrong passwords from many addresses, none past its own limit: the
+ * account's limit holds them all back. */
+static void
+test_login_limit_account (void)
+{
+  FaServeSessions *s = fa_serve_sessions_new ();
+  gint64 t = (gint64) 5000 * G_USEC_PER_SEC;
+  guint n = 0;
+  gchar peer[32];
+#define NEXT_PEER() (g_snprintf (peer, sizeof peer, "10.1.%u.%u", n / 250, n % 250), n++, peer)
+  /* Concurrent attempts count against the free failures while checked. */
+  gchar begun[FA_SERVE_LOGIN_ACCOUNT_FREE_FAILURES][32];
+  for (guint i = 0; i < FA_SERVE_LOGIN_ACCOUNT_FREE_FAILURES; i++) {
+    g_strlcpy (begun[i], NEXT_PEER (), sizeof begun[i]);
+    g_assert_cmpint (fa_serve_login_begin (s, begun[i], t), ==, 0);
+  }
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==, -1);
+  for (guint i = 0; i < FA_SERVE_LOGIN_ACCOUNT_FREE_FAILURES; i++)
+    fa_serve_login_finish (s, begun[i], FALSE, t);
+  /* Then the same doubling wait as per address, for every address. */
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==,
+      FA_SERVE_LOGIN_FIRST_WAIT_US);
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t + 1), ==,
+      FA_SERVE_LOGIN_FIRST_WAIT_US - 1);
+  /* Refused attempts do not extend it; once it is over, one attempt at a
+   * time for the account. */
+  t += FA_SERVE_LOGIN_FIRST_WAIT_US;
+  g_strlcpy (begun[0], NEXT_PEER (), sizeof begun[0]);
+  g_assert_cmpint (fa_serve_login_begin (s, begun[0], t), ==, 0);
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==, -1);
+  fa_serve_login_finish (s, begun[0], FALSE, t);
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==,
+      2 * FA_SERVE_LOGIN_FIRST_WAIT_US);
+  /* Capped: never longer than FA_SERVE_LOGIN_MAX_WAIT_US. */
+  for (guint i = 0; i < 40; i++) {
+    t += FA_SERVE_LOGIN_MAX_WAIT_US;
+    const gchar *p = NEXT_PEER ();
+    g_assert_cmpint (fa_serve_login_begin (s, p, t), ==, 0);
+    fa_serve_login_finish (s, p, FALSE, t);
+  }
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==, FA_SERVE_LOGIN_MAX_WAIT_US);
+  /* The right password after the lock logs in and clears the count. */
+  t += FA_SERVE_LOGIN_MAX_WAIT_US;
+  g_strlcpy (begun[0], NEXT_PEER (), sizeof begun[0]);
+  g_assert_cmpint (fa_serve_login_begin (s, begun[0], t), ==, 0);
+  fa_serve_login_finish (s, begun[0], TRUE, t);
+  for (guint i = 0; i < FA_SERVE_LOGIN_ACCOUNT_FREE_FAILURES; i++) {
+    const gchar *p = NEXT_PEER ();
+    g_assert_cmpint (fa_serve_login_begin (s, p, t), ==, 0);
+    fa_serve_login_finish (s, p, FALSE, t);
+  }
+  /* Counted afresh: ten more lock it again, from the first wait. */
+  g_assert_cmpint (fa_serve_login_begin (s, NEXT_PEER (), t), ==,
+      FA_SERVE_LOGIN_FIRST_WAIT_US);
+#undef NEXT_PEER
+  fa_serve_sessions_free (s);
+}
+
 static void
 test_json_validation (void)
 {
@@ -257,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/serve/sessions", test_sessions);
   g_test_add_func ("/serve/token-equal", test_token_equal);
   g_test_add_func ("/serve/login-limit", test_login_limit);
+  g_test_add_func ("/serve/login-limit-account", test_login_limit_account);
   g_test_add_func ("/serve/json-validation", test_json_validation);
   g_test_add_func ("/serve/next-token", test_next_token);
   return g_test_run ();

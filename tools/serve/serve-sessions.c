@@ -9,16 +9,18 @@ typedef struct {
   gint64 created_us, used_us;
 } Session;
 
+/* Wrong passwords in a row, for one peer address or for the account. */
 typedef struct {
   guint failures;
   gint64 last_failure_us;
-  gboolean in_progress;
-} Peer;
+  guint checking;         /* attempts begun and not finished */
+} Failures;
 
 struct _FaServeSessions {
   GMutex lock;
   GHashTable *sessions;   /* id -> Session */
-  GHashTable *peers;      /* address -> Peer */
+  GHashTable *peers;      /* address -> Failures */
+  Failures account;       /* the household's one password, from any address */
 };
 
 static void
@@ -158,23 +160,41 @@ fa_serve_token_equal (const gchar *a, const gchar *b)
   return diff == 0;
 }
 
+/* How long after the last failure the next attempt waits: nothing for the
+ * first @free failures, then FA_SERVE_LOGIN_FIRST_WAIT_US, doubling, at most
+ * FA_SERVE_LOGIN_MAX_WAIT_US. */
 static gint64
-wait_after (guint failures)
+wait_after (guint failures, guint free)
 {
-  if (failures < FA_SERVE_LOGIN_FREE_FAILURES)
+  if (failures < free)
     return 0;
-  guint doublings = failures - FA_SERVE_LOGIN_FREE_FAILURES;
+  guint doublings = failures - free;
   if (doublings >= 20)
     return FA_SERVE_LOGIN_MAX_WAIT_US;
   return MIN (FA_SERVE_LOGIN_FIRST_WAIT_US << doublings, FA_SERVE_LOGIN_MAX_WAIT_US);
+}
+
+/* May one more attempt begin against @f? 0: yes; -1: not while the attempts
+ * being checked could use up what is left; else the wait. Attempts being
+ * checked count as failures until they finish, so concurrent attempts never
+ * get past the limit. */
+static gint64
+limit_wait (const Failures *f, guint free, gint64 now_us)
+{
+  if (f->failures < free)
+    return f->failures + f->checking < free ? 0 : -1;
+  gint64 allowed_at = f->last_failure_us + wait_after (f->failures, free);
+  if (now_us < allowed_at)
+    return allowed_at - now_us;
+  return f->checking == 0 ? 0 : -1;
 }
 
 /* Peers whose last failure is long past hold no limit any more. */
 static gboolean
 peer_forgotten (gpointer key, gpointer value, gpointer now)
 {
-  const Peer *peer = value;
-  return !peer->in_progress
+  const Failures *peer = value;
+  return peer->checking == 0
       && *(gint64 *) now - peer->last_failure_us > 2 * FA_SERVE_LOGIN_MAX_WAIT_US;
 }
 
@@ -185,23 +205,38 @@ fa_serve_login_begin (FaServeSessions *sessions, const gchar *remote, gint64 now
   g_mutex_lock (&sessions->lock);
   if (g_hash_table_size (sessions->peers) > 1024)
     g_hash_table_foreach_remove (sessions->peers, peer_forgotten, &now_us);
-  Peer *peer = g_hash_table_lookup (sessions->peers, remote);
+  Failures *peer = g_hash_table_lookup (sessions->peers, remote);
   if (peer == NULL) {
-    peer = g_new0 (Peer, 1);
+    peer = g_new0 (Failures, 1);
     g_hash_table_insert (sessions->peers, g_strdup (remote), peer);
   }
-  gint64 wait = 0;
-  if (peer->in_progress) {
-    wait = -1;
-  } else {
-    gint64 allowed_at = peer->last_failure_us + wait_after (peer->failures);
-    if (peer->failures >= FA_SERVE_LOGIN_FREE_FAILURES && now_us < allowed_at)
-      wait = allowed_at - now_us;
-    else
-      peer->in_progress = TRUE;
+  /* One attempt at a time per address. */
+  gint64 wait = peer->checking > 0 ? -1
+      : limit_wait (peer, FA_SERVE_LOGIN_FREE_FAILURES, now_us);
+  if (wait >= 0) {
+    gint64 account = limit_wait (&sessions->account,
+        FA_SERVE_LOGIN_ACCOUNT_FREE_FAILURES, now_us);
+    wait = account < 0 && wait == 0 ? -1 : MAX (wait, account);
+  }
+  if (wait == 0) {
+    peer->checking++;
+    sessions->account.checking++;
   }
   g_mutex_unlock (&sessions->lock);
   return wait;
+}
+
+static void
+count (Failures *f, gboolean success, gint64 now_us)
+{
+  if (f->checking > 0)
+    f->checking--;
+  if (success) {
+    f->failures = 0;
+  } else {
+    f->failures++;
+    f->last_failure_us = now_us;
+  }
 }
 
 void
@@ -210,15 +245,12 @@ fa_serve_login_finish (FaServeSessions *sessions, const gchar *remote,
 {
   now_us = now_or (now_us);
   g_mutex_lock (&sessions->lock);
-  Peer *peer = g_hash_table_lookup (sessions->peers, remote);
+  Failures *peer = g_hash_table_lookup (sessions->peers, remote);
   if (peer != NULL) {
-    peer->in_progress = FALSE;
-    if (success) {
+    count (peer, success, now_us);
+    if (success)
       g_hash_table_remove (sessions->peers, remote);
-    } else {
-      peer->failures++;
-      peer->last_failure_us = now_us;
-    }
   }
+  count (&sessions->account, success, now_us);
   g_mutex_unlock (&sessions->lock);
 }

@@ -161,7 +161,7 @@ fa_serve_web_login (FaServe *serve, const FaServeRequest *request,
   gint64 wait = fa_serve_login_begin (serve->sessions, request->remote, 0);
   if (wait != 0) {
     g_autofree gchar *message = wait < 0
-        ? g_strdup ("Another login from this address is being checked: try again.")
+        ? g_strdup ("Another login is being checked: try again.")
         : g_strdup_printf ("Too many wrong passwords: wait %" G_GINT64_FORMAT
         " s before trying again.", (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
     g_autofree gchar *retry = g_strdup_printf ("%" G_GINT64_FORMAT,
