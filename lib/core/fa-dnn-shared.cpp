@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <thread>
 
 namespace fa {
 
@@ -18,7 +19,7 @@ shared_lookup (const std::string &key, const std::function<std::shared_ptr<void>
   /* Loading under the registry lock makes a second camera starting at the
    * same time wait for the first's load instead of loading a copy. */
   /* FACEALERT_DNN_SHARED=0: one copy per user, to measure what sharing
-   * saves (tests/bench/bench-objectdetect-rss.sh). */
+   * saves (tests/bench/bench-dnn-rss.sh). */
   static const bool share = [] () {
     const char *v = std::getenv ("FACEALERT_DNN_SHARED");
     return v == nullptr || std::strcmp (v, "0") != 0;
@@ -34,6 +35,19 @@ shared_lookup (const std::string &key, const std::function<std::shared_ptr<void>
   auto made = make ();
   registry[key] = made;
   return made;
+}
+
+std::size_t
+shared_max_copies ()
+{
+  static const std::size_t max = [] () -> std::size_t {
+    const char *v = std::getenv ("FACEALERT_DNN_COPIES");
+    long n = v != nullptr ? std::strtol (v, nullptr, 10) : 0;
+    if (n <= 0)
+      n = (long) std::thread::hardware_concurrency ();
+    return n > 0 ? (std::size_t) n : 1;
+  } ();
+  return max;
 }
 
 }  // namespace fa

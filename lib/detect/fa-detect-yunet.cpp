@@ -49,9 +49,9 @@ plausible (const cv::Mat &bgr, const FaFace &face)
   return std::max ({stddev[0], stddev[1], stddev[2]}) >= kMinFaceStddev;
 }
 
-/* One FaceDetectorYN per model file and process, shared by every facedetect
- * (each camera's): its input size and thresholds are set by each user under
- * the mutex before detecting. */
+/* FaceDetectorYN copies per model file and process, shared by every
+ * facedetect (each camera's, fa-dnn-shared.hpp): each user sets the copy's
+ * input size and thresholds before detecting. */
 struct YuNetNet {
   cv::Ptr<cv::FaceDetectorYN> detector;
   cv::Size input_size;
@@ -63,7 +63,7 @@ class YuNet final : public _FaDetectorBackend {
       : score_ (config->score_threshold), nms_ (config->nms_threshold)
   {
     std::string path (model_path);
-    net_ = fa::shared_object<YuNetNet> ("yunet:" + path, [&path] () {
+    net_ = fa::shared_object<YuNetNet> ("yunet:" + path, [path] () {
       /* The input size is set per frame; 320x320 is only a placeholder. */
       YuNetNet n;
       n.detector = cv::FaceDetectorYN::create (path, "", cv::Size (320, 320), 0.7f, 0.3f, 5000);
@@ -82,9 +82,7 @@ class YuNet final : public _FaDetectorBackend {
       cv::copyMakeBorder (frame, bgr, 0, std::max (0, kMinInputSide - frame.rows), 0,
           std::max (0, kMinInputSide - frame.cols), cv::BORDER_CONSTANT, cv::Scalar::all (0));
     cv::Mat out;
-    {
-      std::lock_guard<std::mutex> lock (net_->mutex);
-      YuNetNet &n = net_->object;
+    net_->use ([&] (YuNetNet &n) {
       if (bgr.size () != n.input_size) {
         n.detector->setInputSize (bgr.size ());
         n.input_size = bgr.size ();
@@ -93,7 +91,7 @@ class YuNet final : public _FaDetectorBackend {
       n.detector->setNMSThreshold (nms_);
       n.detector->detect (bgr, out);
       out = out.clone ();
-    }
+    });
     if (out.empty ())
       return;
     /* One row per face: x, y, w, h, 5 landmarks (x, y), score. */

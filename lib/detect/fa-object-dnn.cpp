@@ -47,9 +47,10 @@ struct _FaObjectBackend {
   /* Runs the network on @blob; returns a copy of its single output. */
   cv::Mat forward (const cv::Mat &blob)
   {
-    std::lock_guard<std::mutex> lock (net->mutex);
-    net->object.setInput (blob);
-    return net->object.forward ().clone ();
+    return net->use ([&blob] (cv::dnn::Net &n) {
+      n.setInput (blob);
+      return n.forward ().clone ();
+    });
   }
 
   void detect (const FaImage *image, int input, float threshold, const gboolean *wanted,
@@ -100,7 +101,7 @@ fa_object_backend_new (FaObjectMethod method, const gchar *model_path, GError **
   try {
     std::string path (model_path);
     backend->net = fa::shared_object<cv::dnn::Net> (
-        std::string (fa_object_method_name (method)) + ":" + path, [&path] () {
+        std::string (fa_object_method_name (method)) + ":" + path, [path] () {
           cv::dnn::Net net = cv::dnn::readNetFromONNX (path);
           if (net.empty ())
             throw std::runtime_error ("empty network");

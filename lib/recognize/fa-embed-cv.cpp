@@ -101,7 +101,8 @@ fa_face_quality (const FaImage *image, const FaFace *face, FaFaceQuality *qualit
   }
 }
 
-/* One MobileFaceNet per process, shared by every facematch and the CLI. */
+/* MobileFaceNet copies per process, shared by every facematch and the CLI
+ * (fa-dnn-shared.hpp). */
 struct _FaEmbedBackend {
   std::shared_ptr<fa::Shared<cv::dnn::Net>> net;
 };
@@ -118,9 +119,10 @@ run_net (FaEmbedBackend *backend, const guint8 *rgb, cv::Mat &out)
   for (int i = 0; i < plane; i++)
     for (int c = 0; c < 3; c++)
       dst[c * plane + i] = (rgb[3 * i + c] / 255.0f - mean[c]) / stdv[c];
-  std::lock_guard<std::mutex> lock (backend->net->mutex);
-  backend->net->object.setInput (blob);
-  out = backend->net->object.forward ().reshape (1, 1).clone ();
+  backend->net->use ([&] (cv::dnn::Net &n) {
+    n.setInput (blob);
+    out = n.forward ().reshape (1, 1).clone ();
+  });
 }
 
 extern "C" FaEmbedBackend *
@@ -131,7 +133,7 @@ fa_embed_backend_mobilefacenet_new (const gchar *model_path, GError **error)
     fa::quiet_opencv_logging ();
     backend = new FaEmbedBackend ();
     std::string path (model_path);
-    backend->net = fa::shared_object<cv::dnn::Net> ("mobilefacenet:" + path, [&path] () {
+    backend->net = fa::shared_object<cv::dnn::Net> ("mobilefacenet:" + path, [path] () {
       cv::dnn::Net net = cv::dnn::readNetFromONNX (path);
       if (net.empty ())
         throw std::runtime_error ("empty network");
