@@ -36,7 +36,8 @@
 # BENCH_PIPELINE (default pipelines/three-cameras.pipeline) another camera
 # template to measure, e.g. the same without objectdetect; BENCH_KEEP_GOING=1
 # measures every N up to BENCH_MAX_CAMERAS even after one did not hold (CPU
-# and RSS figures on a loaded machine).
+# and RSS figures on a loaded machine); BENCH_LOG_DIR=DIR keeps each run's
+# facealert-run output there (run-N-MODE.log: what facematch decided).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-${FACEALERT_BUILD_DIR:-$root/build}}" && pwd)
@@ -149,6 +150,7 @@ run () {
   c1=$(ticks $run); t1=$(date +%s.%N)
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$run/status")
   wait $run || { echo "bench-cameras: facealert-run failed:" >&2; tail -5 "$tmp/run.out" >&2; exit 1; }
+  [ -z "${BENCH_LOG_DIR:-}" ] || cp "$tmp/run.out" "$BENCH_LOG_DIR/run-$n-$mode.log"
   stop_pid $sim
   # Each frame reaches two sinks (recording, analysis) unless the analysis dropped it.
   read dropped frames <<EOF
