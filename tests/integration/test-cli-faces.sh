@@ -7,39 +7,9 @@ DATA=${FACEALERT_TESTDATA:?run with meson test}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fa-cli-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export FACEALERT_COLLECTIONS_DIR="$TMP/collections"
-failures=0
 n=0
 
-fail () { echo "not ok - $*"; failures=$((failures + 1)); }
-pass () { echo "ok - $*"; }
-
-# expect_ok DESCRIPTION PATTERN CMD...: exit 0 and stdout matches PATTERN.
-expect_ok () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    if grep -Eq -- "$pattern" "$TMP/out"; then pass "$desc"; else
-      fail "$desc: output does not match /$pattern/"; sed 's/^/# /' "$TMP/out"; fi
-  else
-    fail "$desc: exit $?"; sed 's/^/# /' "$TMP/err"
-  fi
-}
-
-# expect_error DESCRIPTION PATTERN CMD...: non-zero exit, exactly one stderr
-# line matching PATTERN.
-expect_error () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    fail "$desc: succeeded"; return
-  fi
-  lines=$(wc -l <"$TMP/err")
-  if [ "$lines" -ne 1 ]; then
-    fail "$desc: $lines stderr lines"; sed 's/^/# /' "$TMP/err"
-  elif ! grep -Eq -- "$pattern" "$TMP/err"; then
-    fail "$desc: stderr does not match /$pattern/"; sed 's/^/# /' "$TMP/err"
-  else
-    pass "$desc ($(cat "$TMP/err"))"
-  fi
-}
+. "$(dirname "$0")/../support/fa-test-lib.sh"
 
 count_faces () { facealert faces list --collection home | wc -l; }
 
@@ -178,5 +148,4 @@ expect_ok "delete collection (JSON)" '"StatusCode" : 200' \
   facealert collection delete --collection-id home --output json
 expect_error "deleted collection" 'does not exist' facealert faces list --collection home
 
-if [ "$failures" -ne 0 ]; then echo "# $failures failures"; exit 1; fi
-echo "# all passed"
+finish

@@ -8,38 +8,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/fa-household-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export FACEALERT_STATE_DIR="$TMP/state"
 STATE="$FACEALERT_STATE_DIR/household.json"
-failures=0
 
-fail () { echo "not ok - $*"; failures=$((failures + 1)); }
-pass () { echo "ok - $*"; }
-
-# expect_ok DESCRIPTION PATTERN CMD...: exit 0 and stdout matches PATTERN.
-expect_ok () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    if grep -Eq -- "$pattern" "$TMP/out"; then pass "$desc"; else
-      fail "$desc: output does not match /$pattern/"; sed 's/^/# /' "$TMP/out"; fi
-  else
-    fail "$desc: exit $?"; sed 's/^/# /' "$TMP/err"
-  fi
-}
-
-# expect_error DESCRIPTION PATTERN CMD...: non-zero exit, nothing on stdout,
-# exactly one stderr line matching PATTERN.
-expect_error () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    fail "$desc: succeeded"; return
-  fi
-  lines=$(wc -l <"$TMP/err")
-  if [ "$lines" -ne 1 ] || [ -s "$TMP/out" ]; then
-    fail "$desc: $lines stderr lines, stdout $(wc -c <"$TMP/out") bytes"; sed 's/^/# /' "$TMP/err"
-  elif ! grep -Eq -- "$pattern" "$TMP/err"; then
-    fail "$desc: stderr does not match /$pattern/"; sed 's/^/# /' "$TMP/err"
-  else
-    pass "$desc ($(cat "$TMP/err"))"
-  fi
-}
+. "$(dirname "$0")/../support/fa-test-lib.sh"
 
 # Nothing stored yet: away, every camera on, and nothing written by reading.
 expect_ok "default mode" '^away$' facealert mode
@@ -76,5 +46,4 @@ expect_error "corrupt state file" 'household state .* is not valid' facealert mo
 expect_ok "a change repairs it (with a note)" '^alerts of cam2: on$' facealert alerts enable --camera cam2
 expect_ok "repaired" '^away$' facealert mode
 
-if [ "$failures" -ne 0 ]; then echo "# $failures failures"; exit 1; fi
-echo "# all passed"
+finish

@@ -9,34 +9,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/fa-sightings-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export FACEALERT_COLLECTIONS_DIR="$TMP/collections"
 export FACEALERT_SIGHTINGS_DIR="$TMP/sightings"
-failures=0
 
-fail () { echo "not ok - $*"; failures=$((failures + 1)); }
-pass () { echo "ok - $*"; }
-
-expect_ok () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    if grep -Eq -- "$pattern" "$TMP/out"; then pass "$desc"; else
-      fail "$desc: output does not match /$pattern/"; sed 's/^/# /' "$TMP/out"; fi
-  else
-    fail "$desc: exit $?"; sed 's/^/# /' "$TMP/err"
-  fi
-}
-
-expect_error () {
-  desc=$1 pattern=$2; shift 2
-  if "$@" >"$TMP/out" 2>"$TMP/err"; then
-    fail "$desc: succeeded"; return
-  fi
-  if [ "$(wc -l <"$TMP/err")" -ne 1 ]; then
-    fail "$desc: $(wc -l <"$TMP/err") stderr lines"; sed 's/^/# /' "$TMP/err"
-  elif ! grep -Eq -- "$pattern" "$TMP/err"; then
-    fail "$desc: stderr does not match /$pattern/"; sed 's/^/# /' "$TMP/err"
-  else
-    pass "$desc ($(cat "$TMP/err"))"
-  fi
-}
+. "$(dirname "$0")/../support/fa-test-lib.sh"
 
 # json_ids FILE KEY: the integer values of "KEY" : N in FILE, one a line.
 json_ids () { sed -n "s/.*\"$2\" : \([0-9][0-9]*\).*/\1/p" "$1"; }
@@ -151,5 +125,4 @@ expect_ok "delete" "^deleted sighting $serena" facealert sightings delete "$sere
 facealert sightings show "$serena" >/dev/null 2>&1 && fail "deleted sighting still there" \
   || pass "deleted sighting gone"
 
-if [ "$failures" -ne 0 ]; then echo "# $failures failures"; exit 1; fi
-echo "# all passed"
+finish
