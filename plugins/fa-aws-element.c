@@ -4,6 +4,7 @@
 #endif
 
 #include "fa-aws-element.h"
+#include "fa-secret.h"
 
 #include <string.h>
 
@@ -50,22 +51,14 @@ fa_aws_settings_init (FaAwsSettings * settings)
   settings->request_timeout = FA_AWS_DEFAULT_REQUEST_TIMEOUT;
 }
 
-static void
-wipe_free (gchar * secret)
-{
-  if (secret != NULL)
-    memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
 void
 fa_aws_settings_clear (FaAwsSettings * settings)
 {
   g_free (settings->endpoint);
   g_free (settings->region);
   g_free (settings->access_key);
-  wipe_free (settings->secret_key);
-  wipe_free (settings->session_token);
+  fa_secret_free (settings->secret_key);
+  fa_secret_free (settings->session_token);
   g_free (settings->profile);
   memset (settings, 0, sizeof (*settings));
 }
@@ -85,8 +78,8 @@ fa_aws_settings_copy (FaAwsSettings * dest, const FaAwsSettings * src)
 static void
 replace_string (gchar ** slot, const GValue * value, gboolean wipe)
 {
-  if (wipe && *slot != NULL)
-    memset (*slot, 0, strlen (*slot));
+  if (wipe)
+    fa_secret_wipe (*slot);
   g_free (*slot);
   *slot = g_value_dup_string (value);
 }

@@ -135,6 +135,7 @@
 #include "fa-mqtt-notifier.h"
 #include "fa-outbox.h"
 #include "fa-paths.h"
+#include "fa-secret.h"
 #include "fa-snapshot.h"
 #include "fa-sns.h"
 #include "fa-sns-notifier.h"
@@ -589,7 +590,7 @@ fa_alert_sink_start (GstBaseSink * sink)
   fa_aws_settings_clear (&aws);
   g_free (mqtt_user);
   if (mqtt_password != NULL)
-    memset (mqtt_password, 0, strlen (mqtt_password));
+    fa_secret_wipe (mqtt_password);
   g_free (mqtt_password);
   g_free (mqtt_credentials_file);
   g_free (outbox_path);
@@ -604,7 +605,7 @@ fail:
   fa_mqtt_config_free (mqtt_config);
   fa_aws_settings_clear (&aws);
   if (mqtt_password != NULL)
-    memset (mqtt_password, 0, strlen (mqtt_password));
+    fa_secret_wipe (mqtt_password);
   g_free (mqtt_user);
   g_free (mqtt_password);
   g_free (mqtt_credentials_file);
@@ -1022,7 +1023,7 @@ fa_alert_sink_finalize (GObject * object)
   g_free (self->mqtt_topic_prefix);
   g_free (self->mqtt_user);
   if (self->mqtt_password != NULL)
-    memset (self->mqtt_password, 0, strlen (self->mqtt_password));
+    fa_secret_wipe (self->mqtt_password);
   g_free (self->mqtt_password);
   g_free (self->mqtt_credentials_file);
   g_free (self->mqtt_client_id);
@@ -1191,7 +1192,7 @@ static void
 replace_string (gchar ** slot, const GValue * value, gboolean wipe)
 {
   if (wipe && *slot != NULL)
-    memset (*slot, 0, strlen (*slot));
+    fa_secret_wipe (*slot);
   g_free (*slot);
   *slot = g_value_dup_string (value);
 }

@@ -1,17 +1,9 @@
 /* facealert: AWS credentials resolution. See fa-aws-credentials.h. */
 #include "fa-aws-credentials.h"
+#include "fa-secret.h"
 #include "fa-error.h"
 
 #include <string.h>
-
-static void
-wipe_free (gchar *secret)
-{
-  if (secret != NULL) {
-    memset (secret, 0, strlen (secret));
-    g_free (secret);
-  }
-}
 
 static gboolean
 is_set (const gchar *value)
@@ -47,8 +39,8 @@ fa_aws_credentials_free (FaAwsCredentials *credentials)
   if (credentials == NULL)
     return;
   g_free (credentials->access_key);
-  wipe_free (credentials->secret_key);
-  wipe_free (credentials->session_token);
+  fa_secret_free (credentials->secret_key);
+  fa_secret_free (credentials->session_token);
   g_free (credentials->source);
   g_free (credentials);
 }
@@ -114,11 +106,11 @@ read_profile (const gchar *path, const gchar *profile, gchar **access_key,
     else if (g_ascii_strcasecmp (key, "aws_session_token") == 0)
       slot = session_token;
     if (slot != NULL) {
-      wipe_free (*slot);
+      fa_secret_free (*slot);
       *slot = g_strdup (value);
     }
   }
-  memset (contents, 0, strlen (contents));
+  fa_secret_wipe (contents);
   return found;
 }
 
@@ -183,8 +175,8 @@ fa_aws_credentials_resolve (const gchar *access_key, const gchar *secret_key,
     credentials->source = g_strdup_printf ("%s [%s]", path, profile);
   }
   g_free (file_key);
-  wipe_free (file_secret);
-  wipe_free (file_token);
+  fa_secret_free (file_secret);
+  fa_secret_free (file_token);
   return credentials;
 }
 
@@ -210,7 +202,7 @@ fa_aws_credentials_from_file (const gchar *path, const gchar *profile, GError **
     credentials->source = g_strdup_printf ("%s [%s]", path, profile);
   }
   g_free (key);
-  wipe_free (secret);
-  wipe_free (token);
+  fa_secret_free (secret);
+  fa_secret_free (token);
   return credentials;
 }

@@ -1,5 +1,6 @@
 /* facealert: a signed POST to an AWS endpoint. See fa-aws-http.h. */
 #include "fa-aws-http.h"
+#include "fa-secret.h"
 
 #include <curl/curl.h>
 #include <string.h>
@@ -186,7 +187,7 @@ fa_aws_http_post (FaAwsHttp *http, const gchar *url, const FaSigv4Request *reque
         (gchar *) g_ptr_array_index (request->headers, i),
         (gchar *) g_ptr_array_index (request->headers, i + 1));
     headers = curl_slist_append (headers, line);
-    memset (line, 0, strlen (line));
+    fa_secret_wipe (line);
   }
   headers = curl_slist_append (headers, "Expect:");
 

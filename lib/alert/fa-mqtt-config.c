@@ -1,5 +1,6 @@
 /* facealert: MQTT broker settings and credentials. See fa-mqtt-config.h. */
 #include "fa-mqtt-config.h"
+#include "fa-secret.h"
 #include "fa-error.h"
 #include "fa-paths.h"
 
@@ -7,15 +8,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static void
-wipe_free (gchar *secret)
-{
-  if (secret != NULL) {
-    memset (secret, 0, strlen (secret));
-    g_free (secret);
-  }
-}
 
 static gboolean
 is_set (const gchar *value)
@@ -62,7 +54,7 @@ fa_mqtt_config_free (FaMqttConfig *config)
   g_free (config->ca_file);
   g_free (config->client_id);
   g_free (config->user);
-  wipe_free (config->password);
+  fa_secret_free (config->password);
   g_free (config->credentials_source);
   g_free (config->prefix);
   g_free (config->discovery_prefix);
@@ -172,14 +164,14 @@ read_credentials_file (const gchar *path, gchar **user, gchar **password,
       g_free (*user);
       *user = g_strdup (value);
     } else if (g_str_equal (key, "password")) {
-      wipe_free (*password);
+      fa_secret_free (*password);
       *password = g_strdup (value);
     }
   }
   for (guint i = 0; lines[i] != NULL; i++)
-    memset (lines[i], 0, strlen (lines[i]));
+    fa_secret_wipe (lines[i]);
   g_strfreev (lines);
-  memset (contents, 0, strlen (contents));
+  fa_secret_wipe (contents);
   if (!is_set (*user)) {
     g_set_error (error, FA_ERROR, FA_ERROR_AUTH, "MQTT credentials file %s has "
         "no \"username = NAME\" line", path);
@@ -217,7 +209,7 @@ fa_mqtt_config_set_credentials (FaMqttConfig *config, const gchar *user,
     if (is_set (credentials_file) || g_file_test (path, G_FILE_TEST_EXISTS)) {
       if (!read_credentials_file (path, &found_user, &found_password, error)) {
         g_free (found_user);
-        wipe_free (found_password);
+        fa_secret_free (found_password);
         return FALSE;
       }
       source = g_strdup_printf ("file %s", path);
@@ -229,16 +221,16 @@ fa_mqtt_config_set_credentials (FaMqttConfig *config, const gchar *user,
     g_set_error (error, FA_ERROR, FA_ERROR_AUTH, "an MQTT password without a "
         "user (from %s): set mqtt-user (or FACEALERT_MQTT_USER) too", source);
     g_free (found_user);
-    wipe_free (found_password);
+    fa_secret_free (found_password);
     g_free (source);
     return FALSE;
   }
   g_free (config->user);
-  wipe_free (config->password);
+  fa_secret_free (config->password);
   g_free (config->credentials_source);
   config->user = is_set (found_user) ? found_user : (g_free (found_user), NULL);
   config->password = is_set (found_password) ? found_password
-      : (wipe_free (found_password), NULL);
+      : (fa_secret_free (found_password), NULL);
   config->credentials_source = source;
   return TRUE;
 }

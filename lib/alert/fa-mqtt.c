@@ -8,6 +8,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-mqtt"
 #include "fa-mqtt.h"
+#include "fa-secret.h"
 #include "fa-error.h"
 
 #include <errno.h>
@@ -522,7 +523,7 @@ fa_mqtt_acquire (const FaMqttConfig *config, GError **error)
   }
   /* libmosquitto has its own copy now. */
   if (m->config->password != NULL) {
-    memset (m->config->password, 0, strlen (m->config->password));
+    fa_secret_wipe (m->config->password);
     g_clear_pointer (&m->config->password, g_free);
   }
   g_hash_table_insert (registry, m->key, m);

@@ -1,5 +1,6 @@
 /* facealert: AWS Signature Version 4. See fa-sigv4.h. */
 #include "fa-sigv4.h"
+#include "fa-secret.h"
 
 #include <string.h>
 
@@ -304,7 +305,7 @@ fa_sigv4_signing_key (const gchar *secret_key, const gchar *date,
   hmac_sha256 (k_date, 32, region, k_region);
   hmac_sha256 (k_region, 32, service, k_service);
   hmac_sha256 (k_service, 32, "aws4_request", key);
-  memset (k_secret, 0, strlen (k_secret));
+  fa_secret_wipe (k_secret);
   memset (k_date, 0, sizeof k_date);
   memset (k_region, 0, sizeof k_region);
   memset (k_service, 0, sizeof k_service);

@@ -2,6 +2,7 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "facealert-kds-sender"
 #include "fa-kds-outbox-private.h"
+#include "fa-secret.h"
 #include "fa-kds-sender.h"
 #include "fa-sigv4.h"
 
@@ -34,7 +35,7 @@ sender_key (FaKinesisClient *client)
   g_autofree gchar *secret = g_strconcat (c->secret_key, "\n",
       c->session_token != NULL ? c->session_token : "", NULL);
   g_autofree gchar *hash = fa_sigv4_sha256_hex (secret, strlen (secret));
-  memset (secret, 0, strlen (secret));
+  fa_secret_wipe (secret);
   return g_strdup_printf ("%s %s %s %s", fa_kinesis_client_get_endpoint (client),
       fa_kinesis_client_get_region (client), c->access_key, hash);
 }

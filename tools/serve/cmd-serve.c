@@ -5,6 +5,7 @@
  *   facealert serve --create-credentials [--replace]
  *   facealert serve --set-password        (the password on stdin) */
 #include "cmd-groups.h"
+#include "fa-secret.h"
 #include "fa-cli.h"
 #include "fa-error.h"
 #include "fa-password.h"
@@ -52,15 +53,6 @@ read_secret_line (const gchar *prompt)
   return line;
 }
 
-static void
-wipe_free (gchar *secret)
-{
-  if (secret != NULL) {
-    memset (secret, 0, strlen (secret));
-    g_free (secret);
-  }
-}
-
 static int
 set_password (const gchar *config_dir)
 {
@@ -69,21 +61,21 @@ set_password (const gchar *config_dir)
     return fa_cli_fail ("serve --set-password: give the password on standard input");
   GError *error = NULL;
   if (!fa_password_check_strength (password, &error)) {
-    wipe_free (password);
+    fa_secret_free (password);
     return fa_cli_fail_error (error);
   }
   if (isatty (STDIN_FILENO)) {
     gchar *again = read_secret_line ("The same again: ");
     gboolean same = again != NULL && g_str_equal (again, password);
-    wipe_free (again);
+    fa_secret_free (again);
     if (!same) {
-      wipe_free (password);
+      fa_secret_free (password);
       return fa_cli_fail ("serve --set-password: the two passwords differ; nothing changed");
     }
   }
   g_autofree gchar *path = password_path (config_dir);
   gboolean ok = fa_password_save (path, password, FA_PASSWORD_ITERATIONS, &error);
-  wipe_free (password);
+  fa_secret_free (password);
   if (!ok)
     return fa_cli_fail_error (error);
   printf ("password set (%s, readable by you only); logged-in pages stay logged in "
@@ -211,7 +203,7 @@ run (int argc, gchar **argv)
   fa_serve_sessions_free (serve.sessions);
   fa_stream_store_free (serve.streams);
   fa_aws_credentials_free (serve.api_key);
-  wipe_free (serve.password_hash);
+  fa_secret_free (serve.password_hash);
   g_free (serve.photos_dir);
   g_free (serve.cache_dir);
   g_free (serve.base_url);

@@ -1,5 +1,6 @@
 /* facealert serve: the API key pair. See serve-credentials.h. */
 #include "serve-credentials.h"
+#include "fa-secret.h"
 #include "fa-error.h"
 #include "fa-paths.h"
 
@@ -87,8 +88,8 @@ fa_serve_credentials_create (const gchar *config_dir, gboolean replace, GError *
   GError *local = NULL;
   gboolean ok = g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
       0600, &local);
-  memset (secret, 0, strlen (secret));
-  memset (text, 0, strlen (text));
+  fa_secret_wipe (secret);
+  fa_secret_wipe (text);
   g_free (secret);
   g_free (text);
   if (!ok) {

@@ -2,6 +2,7 @@
  * and the page's files (compiled in with GResource from web/). Without a
  * live session nothing but the login form (and its stylesheet) is served. */
 #include "serve.h"
+#include "fa-secret.h"
 #include "serve-web.h"
 #include "fa-password.h"
 #include "fa-web-resources.h"
@@ -173,8 +174,8 @@ fa_serve_web_login (FaServe *serve, const FaServeRequest *request,
   gboolean ok = password != NULL
       && fa_password_verify (serve->password_hash, password) == FA_PASSWORD_MATCH;
   if (password != NULL)
-    memset ((gchar *) password, 0, strlen (password));
-  memset (text, 0, strlen (text));
+    fa_secret_wipe ((gchar *) password);
+  fa_secret_wipe (text);
   fa_serve_login_finish (serve->sessions, request->remote, ok, 0);
   if (!ok) {
     g_message ("failed login from %s", request->remote);
