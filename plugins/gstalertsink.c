@@ -589,9 +589,7 @@ fa_alert_sink_start (GstBaseSink * sink)
   g_clear_error (&error);
   fa_aws_settings_clear (&aws);
   g_free (mqtt_user);
-  if (mqtt_password != NULL)
-    fa_secret_wipe (mqtt_password);
-  g_free (mqtt_password);
+  fa_secret_free (mqtt_password);
   g_free (mqtt_credentials_file);
   g_free (outbox_path);
   return TRUE;
@@ -604,10 +602,8 @@ fail:
   release_mqtt (self);
   fa_mqtt_config_free (mqtt_config);
   fa_aws_settings_clear (&aws);
-  if (mqtt_password != NULL)
-    fa_secret_wipe (mqtt_password);
   g_free (mqtt_user);
-  g_free (mqtt_password);
+  fa_secret_free (mqtt_password);
   g_free (mqtt_credentials_file);
   g_free (outbox_path);
   return FALSE;
@@ -1022,9 +1018,7 @@ fa_alert_sink_finalize (GObject * object)
   g_free (self->mqtt_broker);
   g_free (self->mqtt_topic_prefix);
   g_free (self->mqtt_user);
-  if (self->mqtt_password != NULL)
-    fa_secret_wipe (self->mqtt_password);
-  g_free (self->mqtt_password);
+  fa_secret_free (self->mqtt_password);
   g_free (self->mqtt_credentials_file);
   g_free (self->mqtt_client_id);
   g_free (self->mqtt_ca_file);
@@ -1191,7 +1185,7 @@ fa_alert_sink_init (FaAlertSink * self)
 static void
 replace_string (gchar ** slot, const GValue * value, gboolean wipe)
 {
-  if (wipe && *slot != NULL)
+  if (wipe)
     fa_secret_wipe (*slot);
   g_free (*slot);
   *slot = g_value_dup_string (value);

@@ -522,10 +522,7 @@ fa_mqtt_acquire (const FaMqttConfig *config, GError **error)
     return NULL;
   }
   /* libmosquitto has its own copy now. */
-  if (m->config->password != NULL) {
-    fa_secret_wipe (m->config->password);
-    g_clear_pointer (&m->config->password, g_free);
-  }
+  g_clear_pointer (&m->config->password, fa_secret_free);
   g_hash_table_insert (registry, m->key, m);
   m->thread = g_thread_new ("fa-mqtt", run, m);
   g_mutex_unlock (&registry_lock);

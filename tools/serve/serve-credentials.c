@@ -88,10 +88,8 @@ fa_serve_credentials_create (const gchar *config_dir, gboolean replace, GError *
   GError *local = NULL;
   gboolean ok = g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
       0600, &local);
-  fa_secret_wipe (secret);
-  fa_secret_wipe (text);
-  g_free (secret);
-  g_free (text);
+  fa_secret_free (secret);
+  fa_secret_free (text);
   if (!ok) {
     g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot write %s: %s", path, local->message);
     g_error_free (local);
