@@ -32,6 +32,15 @@
  * every Nth frame only. On frames without detection the last objects are
  * attached again (fresh=FALSE), so downstream always sees them.
  *
+ * With #FaObjectDetect:background (the pipelines' cameras) the detection runs
+ * on threads shared by every objectdetect of the process, at a lower CPU
+ * priority, and the frame goes on without waiting: the objects are attached
+ * (fresh=TRUE) to the first frame after the detection finished, one or two
+ * frames after the one it looked at. A camera whose detection is still queued
+ * or running starts no other, so when the cores are short every camera
+ * detects a little less often while each frame is still decoded, searched for
+ * faces and recognised (lib/detect/fa-object-background.h).
+ *
  * ## The "objectdetect" element message
  *
  * - timestamp (guint64): the buffer's PTS
@@ -44,7 +53,8 @@
  *   - class-id (gint): COCO index
  * - method (gchararray): the detection method
  * - detected (gboolean): FALSE when the objects are the last detection's,
- *   carried over a frame the interval or the motion gate skipped
+ *   carried over a frame the interval or the motion gate skipped (or, with
+ *   background, a frame whose detection had not finished)
  * - motion (gchararray): the motion gate's verdict on this frame: "moved",
  *   "still", "periodic", "first", or "off" (gate off or frame skipped by the
  *   interval)
@@ -74,6 +84,7 @@
 #include "fa-meta.h"
 #include "fa-motion-gate.h"
 #include "fa-object-detector.h"
+#include "fa-object-background.h"
 
 GST_DEBUG_CATEGORY_STATIC (fa_object_detect_debug);
 #define GST_CAT_DEFAULT fa_object_detect_debug
@@ -92,6 +103,7 @@ GST_DEBUG_CATEGORY_STATIC (fa_object_detect_debug);
 #define DEFAULT_PROP_MOTION_THRESHOLD 0.002f
 #define DEFAULT_PROP_MOTION_PIXEL_THRESHOLD 12
 #define DEFAULT_PROP_MOTION_PERIOD 30
+#define DEFAULT_PROP_BACKGROUND FALSE
 
 /* Refused property values are reported with g_log in this domain (not the
  * structured g_warning), so applications and tests can filter them. */
@@ -114,6 +126,8 @@ enum
   PROP_MOTION_THRESHOLD,
   PROP_MOTION_PIXEL_THRESHOLD,
   PROP_MOTION_PERIOD,
+  PROP_BACKGROUND,
+  PROP_DETECTIONS,
 };
 
 #define FA_OBJECT_DETECT_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, " \
@@ -145,13 +159,17 @@ struct _FaObjectDetect
   gboolean draw;
   gboolean motion_gate;
   FaMotionGateConfig motion;
+  gboolean background;
   gboolean config_changed;
+  guint64 detections;           /* detections attached since start() */
 
   /* streaming state, from start() to stop() */
-  FaObjectDetector *detector;
+  FaObjectDetector *detector;   /* owned by @bg when there is one */
+  FaObjectBackground *bg;
   FaMotionGate *gate;
   GArray *objects;              /* FaObject, the last detection's */
   guint64 frame_count;
+  guint64 next_look;            /* first frame the interval allows a look at */
 };
 
 GType
@@ -205,7 +223,9 @@ fa_object_detect_start (GstBaseTransform * trans)
   gchar *model_path = g_strdup (config.model_path);
   config.model_path = model_path;
   gint threads = self->threads;
+  gboolean background = self->background;
   self->gate = fa_motion_gate_new (&self->motion);
+  self->detections = 0;
   self->config_changed = FALSE;
   GST_OBJECT_UNLOCK (self);
 
@@ -226,8 +246,11 @@ fa_object_detect_start (GstBaseTransform * trans)
       fa_object_method_name (config.method),
       fa_object_detector_get_config (self->detector)->model_path);
 
+  if (background)
+    self->bg = fa_object_background_new (self->detector);
   self->objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
   self->frame_count = 0;
+  self->next_look = 0;
   return TRUE;
 }
 
@@ -236,6 +259,10 @@ fa_object_detect_stop (GstBaseTransform * trans)
 {
   FaObjectDetect *self = FA_OBJECT_DETECT (trans);
 
+  if (self->bg != NULL) {
+    g_clear_pointer (&self->bg, fa_object_background_free);
+    self->detector = NULL;
+  }
   g_clear_pointer (&self->detector, fa_object_detector_free);
   g_clear_pointer (&self->gate, fa_motion_gate_free);
   g_clear_pointer (&self->objects, g_array_unref);
@@ -303,7 +330,7 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
 {
   FaObjectDetect *self = FA_OBJECT_DETECT (filter);
-  gboolean detect, gate_on, post_messages, draw;
+  gboolean detect, busy, fresh = FALSE, gate_on, post_messages, draw;
   const gchar *method, *motion = "off";
   g_autofree gchar *labels = NULL;
   FaImage image;
@@ -315,15 +342,22 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     return GST_FLOW_ERROR;
   }
 
+  /* A background detection reads the detector's settings: they change only
+   * while none runs, and no second one is queued meanwhile. */
+  busy = self->bg != NULL && fa_object_background_busy (self->bg);
   GST_OBJECT_LOCK (self);
-  if (self->config_changed) {
+  if (self->config_changed && !busy) {
     FaObjectDetectorConfig config;
     fa_object_detect_fill_config (self, &config);
     fa_object_detector_update (self->detector, &config);
     fa_motion_gate_set_config (self->gate, &self->motion);
     self->config_changed = FALSE;
   }
-  detect = self->frame_count % self->interval == 0;
+  /* Every interval-th frame; a frame whose background detection is still
+   * running postpones the look to the first frame after it. */
+  detect = !busy && self->frame_count >= self->next_look;
+  if (detect)
+    self->next_look = self->frame_count + self->interval;
   gate_on = self->motion_gate;
   post_messages = self->post_messages;
   draw = self->draw;
@@ -340,25 +374,41 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
         self->frame_count - 1, motion, 100 * fa_motion_gate_last_changed (self->gate));
   }
 
-  if (detect) {
+  if (self->bg != NULL || detect) {
     GError *error = NULL;
+    guint64 looked_at = self->frame_count - 1;
+    int got;
 
-    g_array_set_size (self->objects, 0);
-    if (fa_object_detector_detect (self->detector, &image, self->objects,
-            &error) < 0) {
+    if (self->bg != NULL) {
+      /* The last detection's objects, if it finished, then this frame's
+       * detection queued: the frame does not wait for it. */
+      got = fa_object_background_collect (self->bg, self->objects, &looked_at, &error);
+      if (detect)
+        fa_object_background_submit (self->bg, &image, self->frame_count - 1);
+    } else {
+      g_array_set_size (self->objects, 0);
+      got = fa_object_detector_detect (self->detector, &image, self->objects, &error) < 0 ? -1 : 1;
+    }
+    if (got < 0) {
       GST_ELEMENT_ERROR (self, STREAM, FAILED,
           ("Object detection failed: %s", error->message), (NULL));
       g_error_free (error);
       return GST_FLOW_ERROR;
     }
-    GST_LOG_OBJECT (self, "%u objects in frame %" G_GUINT64_FORMAT,
-        self->objects->len, self->frame_count - 1);
+    fresh = got > 0;
+    if (fresh) {
+      GST_LOG_OBJECT (self, "%u objects in frame %" G_GUINT64_FORMAT " (attached to frame %"
+          G_GUINT64_FORMAT ")", self->objects->len, looked_at, self->frame_count - 1);
+      GST_OBJECT_LOCK (self);
+      self->detections++;
+      GST_OBJECT_UNLOCK (self);
+    }
   }
 
   for (guint i = 0; i < self->objects->len; i++)
     fa_meta_add_object (frame->buffer, &g_array_index (self->objects, FaObject,
-            i), method, detect);
-  fa_meta_add_object_scan (frame->buffer, method, detect, labels,
+            i), method, fresh);
+  fa_meta_add_object_scan (frame->buffer, method, fresh, labels,
       self->objects->len);
 
   if (draw)
@@ -366,7 +416,7 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
 
   if (post_messages)
     gst_element_post_message (GST_ELEMENT (self),
-        fa_object_detect_message_new (self, frame->buffer, method, detect,
+        fa_object_detect_message_new (self, frame->buffer, method, fresh,
             motion));
 
   return GST_FLOW_OK;
@@ -505,6 +555,24 @@ fa_object_detect_class_init (FaObjectDetectClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND,
+      g_param_spec_boolean ("background", "Background",
+          "Detect on the process's shared detection threads (one per core, "
+          "lower CPU priority) instead of in the streaming thread: frames never "
+          "wait for a detection, its objects go on the first frame after it "
+          "finished (1-2 frames later at 15 fps), each element has at most one "
+          "detection queued. For live cameras, many per process (pipelines/ "
+          "set it); off: every detected frame carries its own objects",
+          DEFAULT_PROP_BACKGROUND,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DETECTIONS,
+      g_param_spec_uint64 ("detections", "Detections",
+          "Detections whose objects were attached since the element started "
+          "(the network's runs; frames the interval or the motion gate skipped "
+          "are not counted)", 0, G_MAXUINT64, 0,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_set_static_metadata (element_class,
       "Object detection", "Filter/Analyzer/Video",
       "Finds persons, cats and dogs (any COCO class): attaches one "
@@ -543,6 +611,7 @@ fa_object_detect_init (FaObjectDetect * self)
   self->motion.min_changed = DEFAULT_PROP_MOTION_THRESHOLD;
   self->motion.pixel_threshold = DEFAULT_PROP_MOTION_PIXEL_THRESHOLD;
   self->motion.period = DEFAULT_PROP_MOTION_PERIOD;
+  self->background = DEFAULT_PROP_BACKGROUND;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -555,7 +624,7 @@ fa_object_detect_set_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   if (self->detector != NULL && (prop_id == PROP_METHOD || prop_id == PROP_MODEL
-          || prop_id == PROP_THREADS))
+          || prop_id == PROP_THREADS || prop_id == PROP_BACKGROUND))
     g_log (LOG_DOMAIN, G_LOG_LEVEL_WARNING, "%s: changing %s while running "
         "takes effect only after the element is set back to READY",
         GST_OBJECT_NAME (self), pspec->name);
@@ -641,6 +710,9 @@ fa_object_detect_set_property (GObject * object, guint prop_id,
       self->motion.period = g_value_get_uint (value);
       self->config_changed = TRUE;
       break;
+    case PROP_BACKGROUND:
+      self->background = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -697,6 +769,12 @@ fa_object_detect_get_property (GObject * object, guint prop_id,
       break;
     case PROP_MOTION_PERIOD:
       g_value_set_uint (value, self->motion.period);
+      break;
+    case PROP_BACKGROUND:
+      g_value_set_boolean (value, self->background);
+      break;
+    case PROP_DETECTIONS:
+      g_value_set_uint64 (value, self->detections);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -67,3 +67,9 @@ fa_dnn_shared_count (void)
   }
   return n;
 }
+
+extern "C" guint
+fa_dnn_max_copies (void)
+{
+  return (guint) fa::shared_max_copies ();
+}

@@ -9,4 +9,8 @@ G_BEGIN_DECLS
  * by every detector or embedder that uses the same model and settings). */
 guint fa_dnn_shared_count (void);
 
+/* The most copies of one network the process holds: one per core, or
+ * FACEALERT_DNN_COPIES. */
+guint fa_dnn_max_copies (void);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * models. */
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 #include "fa-image.h"
@@ -473,6 +474,170 @@ test_formats (void)
   }
 }
 
+/* Pushes copies of @in (PTS one frame apart from *@pts on) until a frame
+ * comes out with fresh objects (a background detection collected), at most
+ * 30 s (watchdog: failing the test), and returns that frame's objects. Each
+ * push returns at once: the frames do not wait for the detection. */
+static GArray *
+pull_until_fresh (Fixture *f, GstBuffer *in, guint64 *pts)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (;;) {
+    GstBuffer *b = gst_buffer_copy (in);
+    GST_BUFFER_PTS (b) = (*pts)++ * GST_SECOND / 15;
+    GstBuffer *out = gst_harness_push_and_pull (f->h, b);
+    g_assert_nonnull (out);
+    const GstStructure *scan = fa_meta_get_object_scan (out);
+    gboolean fresh = FALSE;
+    g_assert_nonnull (scan);
+    g_assert_true (gst_structure_get_boolean (scan, "fresh", &fresh));
+    GArray *found = objects_of (out);
+    gst_buffer_unref (out);
+    if (fresh)
+      return found;
+    g_array_unref (found);
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    g_usleep (5 * G_TIME_SPAN_MILLISECOND);
+  }
+}
+
+/* The objectdetect named "od" in the harness's bin. */
+static GstElement *
+detector_of (Fixture *f)
+{
+  GstElement *od = gst_bin_get_by_name (GST_BIN (f->h->element), "od");
+  g_assert_nonnull (od);
+  gst_object_unref (od);   /* the bin keeps it */
+  return od;
+}
+
+static guint64
+detections_of (Fixture *f)
+{
+  guint64 n = 0;
+  g_object_get (detector_of (f), "detections", &n, NULL);
+  return n;
+}
+
+/* background=true: the frame a detection starts on goes out without waiting
+ * (no fresh objects on it), and the same persons as inline come on a later
+ * frame, once. */
+static void
+test_background (void)
+{
+  g_autoptr (GArray) inline_found = detect_picture ("method=fastestdet", "people/John_Lennon/1.jpg");
+  g_assert_cmpuint (count_label (inline_found, "person"), >=, 1);
+
+  GstVideoInfo info;
+  GstBuffer *in = picture_buffer ("people/John_Lennon/1.jpg", &info);
+  Fixture f;
+  fixture_init (&f, "objectdetect name=od method=fastestdet background=true", &info);
+  gboolean background = FALSE;
+  g_object_get (detector_of (&f), "background", &background, NULL);
+  g_assert_true (background);
+
+  GstBuffer *out = gst_harness_push_and_pull (f.h, gst_buffer_copy (in));
+  g_autoptr (GArray) first = objects_of (out);
+  g_assert_cmpuint (first->len, ==, 0);
+  gboolean fresh = TRUE;
+  g_assert_true (gst_structure_get_boolean (fa_meta_get_object_scan (out), "fresh", &fresh));
+  g_assert_false (fresh);
+  gst_buffer_unref (out);
+  g_autoptr (GstMessage) carried = pop_message (f.bus);
+  gboolean detected = TRUE;
+  g_assert_true (gst_structure_get_boolean (gst_message_get_structure (carried), "detected",
+          &detected));
+  g_assert_false (detected);
+
+  guint64 pts = 1;
+  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts);
+  g_assert_cmpuint (found->len, ==, inline_found->len);
+  for (guint i = 0; i < found->len; i++) {
+    Found *a = &g_array_index (found, Found, i), *b = &g_array_index (inline_found, Found, i);
+    g_assert_cmpstr (a->label, ==, b->label);
+    g_assert_true (a->fresh);
+    g_assert_cmpfloat (fabsf (a->object.box.x - b->object.box.x), <=, 1);
+    g_assert_cmpfloat (fabsf (a->object.box.width - b->object.box.width), <=, 1);
+  }
+  g_autoptr (GstMessage) msg = pop_message (f.bus);
+  g_assert_true (gst_structure_get_boolean (gst_message_get_structure (msg), "detected",
+          &detected));
+  g_assert_true (detected);
+  g_assert_cmpuint (detections_of (&f), ==, 1);
+
+  /* Still frames: the gate starts no other detection; the persons are
+   * carried (fresh=FALSE) on every frame. */
+  for (guint i = 0; i < 5; i++) {
+    GstBuffer *b = gst_buffer_copy (in);
+    GST_BUFFER_PTS (b) = pts++ * GST_SECOND / 15;
+    out = gst_harness_push_and_pull (f.h, b);
+    g_autoptr (GArray) again = objects_of (out);
+    g_assert_cmpuint (again->len, ==, found->len);
+    g_assert_false (g_array_index (again, Found, 0).fresh);
+    gst_buffer_unref (out);
+  }
+  g_assert_cmpuint (detections_of (&f), ==, 1);
+  gst_buffer_unref (in);
+  fixture_clear (&f);
+}
+
+/* Four cameras' elements share the detection threads; each gets its own
+ * objects (a cat, a dog, persons). */
+static void
+test_background_shared (void)
+{
+  const gchar *photos[] = { "negatives/skimage_chelsea.png", "negatives/darknet_dog.jpg",
+    "people/John_Simm/1.jpg", "people/Eric_Clapton/1.jpg" };
+  const gchar *labels[] = { "cat", "dog", "person", "person" };
+  Fixture f[G_N_ELEMENTS (photos)];
+  GstBuffer *in[G_N_ELEMENTS (photos)];
+  for (guint i = 0; i < G_N_ELEMENTS (photos); i++) {
+    GstVideoInfo info;
+    in[i] = picture_buffer (photos[i], &info);
+    fixture_init (&f[i], "objectdetect name=od method=fastestdet background=true", &info);
+    /* All four detections are queued before any is collected. */
+    gst_buffer_unref (gst_harness_push_and_pull (f[i].h, gst_buffer_copy (in[i])));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (photos); i++) {
+    guint64 pts = 1;
+    g_autoptr (GArray) found = pull_until_fresh (&f[i], in[i], &pts);
+    g_test_message ("%s: %u %s", photos[i], count_label (found, labels[i]), labels[i]);
+    g_assert_cmpuint (count_label (found, labels[i]), >=, 1);
+    if (!g_str_equal (labels[i], "person"))
+      g_assert_cmpuint (count_label (found, "person"), ==, 0);
+    gst_buffer_unref (in[i]);
+    fixture_clear (&f[i]);
+  }
+}
+
+/* Stopping with a detection queued or running neither waits for it nor
+ * crashes, and the element detects again after a restart. */
+static void
+test_background_stop (void)
+{
+  GstVideoInfo info;
+  GstBuffer *in = picture_buffer ("negatives/skimage_chelsea.png", &info);
+  Fixture f;
+  fixture_init (&f, "objectdetect name=od method=fastestdet background=true", &info);
+  for (int i = 0; i < 3; i++) {
+    gst_buffer_unref (gst_harness_push_and_pull (f.h, gst_buffer_copy (in)));
+    g_assert_cmpint (gst_element_set_state (f.h->element, GST_STATE_NULL), ==,
+        GST_STATE_CHANGE_SUCCESS);
+    g_assert_cmpint (gst_element_set_state (f.h->element, GST_STATE_PLAYING), !=,
+        GST_STATE_CHANGE_FAILURE);
+  }
+  guint64 pts = 0;
+  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts);
+  g_assert_cmpuint (count_label (found, "cat"), >=, 1);
+  g_assert_cmpuint (detections_of (&f), ==, 1);
+  gst_buffer_unref (in);
+  /* Torn down with a detection in flight: the harness frees the element. */
+  GstBuffer *b = picture_buffer ("negatives/darknet_dog.jpg", &info);
+  gst_harness_set_src_caps (f.h, gst_video_info_to_caps (&info));
+  gst_buffer_unref (gst_harness_push_and_pull (f.h, b));
+  fixture_clear (&f);
+}
+
 static void
 test_invalid_properties (void)
 {
@@ -533,5 +698,8 @@ main (int argc, char **argv)
   g_test_add_func ("/objectdetect/timestamps", test_timestamps);
   g_test_add_func ("/objectdetect/formats", test_formats);
   g_test_add_func ("/objectdetect/invalid-properties", test_invalid_properties);
+  g_test_add_func ("/objectdetect/background", test_background);
+  g_test_add_func ("/objectdetect/background/shared", test_background_shared);
+  g_test_add_func ("/objectdetect/background/stop", test_background_stop);
   return g_test_run ();
 }
