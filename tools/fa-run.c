@@ -24,6 +24,7 @@
  *   CAM: started | CAM: flowing | CAM: stopped: WHY; restarting in S s (attempt N)
  *   CAM: finished (EOS)
  *   stats CAM buffers=N dropped=N restarts=N state=STATE [received=N recorded=N]
+ *     [detections=N]
  *   CAM: face track N: known NAME similarity S | unknown (best similarity S)
  *   CAM: N face(s) in a pet box: vetoed, not judged
  *   CAM: alert ID queued track N: SUBJECT (person N for a person alert)
@@ -37,7 +38,9 @@
  * queues of the camera (frames the analysis skipped because it fell behind);
  * "received" / "recorded" (cameras with a kvssink) count buffers into its tee
  * and into its kvssink: equal once a camera finished when the recording lost
- * nothing. */
+ * nothing. "detections" (cameras with an objectdetect) counts the object
+ * detections run: with objectdetect's background detection, what a camera
+ * still got when the cores were short. */
 
 #include "fa-run-desc.h"
 #include "fa-run-status.h"
@@ -65,6 +68,9 @@ typedef struct {
   gint recorded_run;         // atomic: buffers into its kvssinks (this run)
   guint64 received_total, recorded_total;   // earlier runs
   gboolean records;          // the description has a kvssink
+  GPtrArray *detectors;      // its objectdetect elements (this run)
+  guint64 detections_total;  // their detections in earlier runs
+  gboolean detects;          // the description has an objectdetect
   GHashTable *tracks;        // track id -> last printed identity (this run)
   gboolean vetoing;          // the last facematch message had vetoed faces
   gboolean flowing;
@@ -149,6 +155,28 @@ camera_dropped (Camera *cam)
   return d;
 }
 
+static guint64
+camera_detections (Camera *cam)
+{
+  guint64 n = cam->detections_total;
+  for (guint i = 0; cam->detectors && i < cam->detectors->len; i++) {
+    guint64 d = 0;
+    g_object_get (g_ptr_array_index (cam->detectors, i), "detections", &d, NULL);
+    n += d;
+  }
+  return n;
+}
+
+static void
+watch_detector (Camera *cam, GstElement *el)
+{
+  GstElementFactory *f = gst_element_get_factory (el);
+  if (f == NULL || g_strcmp0 (GST_OBJECT_NAME (f), "objectdetect") != 0)
+    return;
+  cam->detects = TRUE;
+  g_ptr_array_add (cam->detectors, gst_object_ref (el));
+}
+
 static void
 watch_leaky (Camera *cam, GstElement *el)
 {
@@ -217,6 +245,7 @@ watch_sinks (Camera *cam)
     GstElement *el = g_value_get_object (&item);
     watch_leaky (cam, el);
     watch_recording (cam, el);
+    watch_detector (cam, el);
     if (!GST_IS_BIN (el) && GST_OBJECT_FLAG_IS_SET (el, GST_ELEMENT_FLAG_SINK)) {
       GstPad *pad = gst_element_get_static_pad (el, "sink");
       if (pad) {
@@ -242,6 +271,8 @@ camera_teardown (Camera *cam)
   gst_element_set_state (cam->pipeline, GST_STATE_NULL);
   cam->dropped_total = camera_dropped (cam);
   g_clear_pointer (&cam->leaky, g_ptr_array_unref);
+  cam->detections_total = camera_detections (cam);
+  g_clear_pointer (&cam->detectors, g_ptr_array_unref);
   g_clear_pointer (&cam->tracks, g_hash_table_unref);
   g_clear_object (&cam->pipeline);
   cam->buffers_total += g_atomic_int_get (&cam->buffers_run);
@@ -469,6 +500,7 @@ camera_start (Camera *cam)
   if (cam->stream == NULL)
     cam->stream = find_stream_name (cam->pipeline);
   cam->leaky = g_ptr_array_new_with_free_func (leaky_queue_free);
+  cam->detectors = g_ptr_array_new_with_free_func (gst_object_unref);
   cam->tracks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
       g_free);
   cam->vetoing = FALSE;
@@ -555,10 +587,12 @@ print_stats (gpointer data)
         G_GUINT64_FORMAT " recorded=%" G_GUINT64_FORMAT, cam->received_total +
         (guint64) g_atomic_int_get (&cam->received_run), cam->recorded_total +
         (guint64) g_atomic_int_get (&cam->recorded_run)) : g_strdup ("");
+    g_autofree gchar *detections = cam->detects ? g_strdup_printf (" detections=%"
+        G_GUINT64_FORMAT, camera_detections (cam)) : g_strdup ("");
     say ("stats %s buffers=%" G_GUINT64_FORMAT " dropped=%" G_GUINT64_FORMAT
-        " restarts=%u state=%s%s", cam->def->name, cam->buffers_total +
+        " restarts=%u state=%s%s%s", cam->def->name, cam->buffers_total +
         (guint64) g_atomic_int_get (&cam->buffers_run), camera_dropped (cam),
-        cam->restarts, state, recording);
+        cam->restarts, state, recording, detections);
   }
   return G_SOURCE_CONTINUE;
 }

@@ -15,6 +15,9 @@
 #   recording  access units into each camera's tee against those into its
 #            kvssink (facealert-run's received= / recorded=): "lost 0" when
 #            the recording kept every frame it received
+#   detections  objectdetect's detections per camera per second over the
+#            whole run (facealert-run's detections=): with background
+#            detection, what each camera still got when the cores were short
 #   latency  alert latency: camsim's "EVENT camN enter" (the frame with the
 #            subject wholly in view, CLOCK_REALTIME when sent) to the HTTP
 #            subscriber receiving the SNS delivery (Date.now(), CLOCK_REALTIME),
@@ -37,7 +40,9 @@
 # template to measure, e.g. the same without objectdetect; BENCH_KEEP_GOING=1
 # measures every N up to BENCH_MAX_CAMERAS even after one did not hold (CPU
 # and RSS figures on a loaded machine); BENCH_LOG_DIR=DIR keeps each run's
-# facealert-run output there (run-N-MODE.log: what facematch decided).
+# facealert-run output there (run-N-MODE.log: what facematch decided), with
+# the simulator's events (sim-N-MODE.log) and the SNS deliveries
+# (deliveries-N-MODE.log) the latencies come from.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-${FACEALERT_BUILD_DIR:-$root/build}}" && pwd)
@@ -156,11 +161,16 @@ run () {
   read dropped frames <<EOF
 $(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^dropped=/) { sub("dropped=", "", $i); d += $i } if ($i ~ /^buffers=/) { sub("buffers=", "", $i); b += $i } } } END { print d + 0, int((b + d) / 2) }' "$tmp/run.out")
 EOF
+  detections=$(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) if ($i ~ /^detections=/) { sub("detections=", "", $i); d += $i } } END { print d + 0 }' "$tmp/run.out")
   restarts=$(grep -c ': stopped: ' "$tmp/run.out" || true)
   read received recorded <<EOF
 $(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^received=/) { sub("received=", "", $i); r += $i } if ($i ~ /^recorded=/) { sub("recorded=", "", $i); w += $i } } } END { print r + 0, w + 0 }' "$tmp/run.out")
 EOF
   tail -n +$((sns_from + 1)) "$tmp/sns.out" > "$tmp/deliv"
+  if [ -n "${BENCH_LOG_DIR:-}" ]; then
+    cp "$tmp/sim.out" "$BENCH_LOG_DIR/sim-$n-$mode.log"
+    cp "$tmp/deliv" "$BENCH_LOG_DIR/deliveries-$n-$mode.log"
+  fi
   lat=$(node -e '
     const fs = require("fs");
     const ev = {}, enterFrame = {}, fps = {};
@@ -198,6 +208,9 @@ EOF
     "$(echo "$cores $ncpu" | awk '{print 100 * $1 / $2}')" "$rss_mb" "$dropped" "$frames" "$drop_pct" "$restarts"
   printf '      recording: received %d access units, recorded %d (lost %d); load average after: %s\n' \
     "$received" "$recorded" $((received - recorded)) "$(cut -d' ' -f1-3 /proc/loadavg)"
+  # Over the whole run (start-up included): frames / fps is its length.
+  [ "$mode" = base ] || printf '      objectdetect: %.2f detections per camera per second\n' \
+    "$(echo "$detections $frames" | awk '{ print ($2 > 0) ? 15 * $1 / $2 : 0 }')"
   # Dropped frames are not analysed: what every frame would cost, for a
   # machine too loaded to keep up (a rough figure: the decode is not dropped).
   [ "$mode" = base ] || printf '      CPU per analysed frame x all frames: about %.2f cores\n' \

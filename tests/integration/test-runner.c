@@ -215,7 +215,21 @@ count_factory (GstBin *bin, const gchar *factory)
 /* The shipped pipelines: `--print` gives one gst-launch line that parses
  * (every element exists, names are unique), one camera per template name. */
 static void
-check_pipeline (const gchar *file, guint cameras)
+background_is (const GValue *item, gpointer expected)
+{
+  GstElement *el = g_value_get_object (item);
+  GstElementFactory *f = gst_element_get_factory (el);
+  gboolean background = FALSE;
+  if (f == NULL || !g_str_equal (GST_OBJECT_NAME (f), "objectdetect"))
+    return;
+  g_object_get (el, "background", &background, NULL);
+  g_assert_cmpint (background, ==, GPOINTER_TO_INT (expected));
+}
+
+/* @background: whether the cameras' objectdetect detect in the background
+ * (live cameras) or inline (a file, where every frame may wait). */
+static void
+check_pipeline (const gchar *file, guint cameras, gboolean background)
 {
   g_autofree gchar *path = g_build_filename (g_getenv ("FACEALERT_SOURCE_DIR"),
       "pipelines", file, NULL);
@@ -231,6 +245,9 @@ check_pipeline (const gchar *file, guint cameras)
     "kvssink" };
   for (guint i = 0; i < G_N_ELEMENTS (per_camera); i++)
     g_assert_cmpuint (count_factory (GST_BIN (pipeline), per_camera[i]), ==, cameras);
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  gst_iterator_foreach (it, background_is, GINT_TO_POINTER (background));
+  gst_iterator_free (it);
   gst_object_unref (pipeline);
   fa_proc_free (p);
 }
@@ -245,31 +262,39 @@ test_shipped_pipelines (void)
   g_setenv ("VIDEO", "clip.mp4", TRUE);
   g_setenv ("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:facealert", TRUE);
   g_unsetenv ("CAMERAS");
-  check_pipeline ("three-cameras.pipeline", 3);
-  check_pipeline ("one-camera.pipeline", 1);
-  check_pipeline ("video-file.pipeline", 1);
+  check_pipeline ("three-cameras.pipeline", 3, TRUE);
+  check_pipeline ("one-camera.pipeline", 1, TRUE);
+  check_pipeline ("video-file.pipeline", 1, FALSE);
   /* The template for other cameras, each with its own URL. */
   g_setenv ("CAMERAS", "front-door,garden", TRUE);
   g_setenv ("FRONT_DOOR_URL", "rtsp://127.0.0.1:9/door", TRUE);
   g_setenv ("GARDEN_URL", "rtsp://127.0.0.1:9/garden", TRUE);
-  check_pipeline ("three-cameras.pipeline", 2);
+  check_pipeline ("three-cameras.pipeline", 2, TRUE);
   g_unsetenv ("CAMERAS");
 }
 
 static void
 test_once_finishes (void)
 {
-  // A finite camera with --once ends the runner with EOS, exit code 0.
+  // Finite cameras with --once end the runner with EOS, exit code 0.
   g_autofree gchar *tmp = fa_test_make_tmpdir ("fa-runner-once");
   g_autofree gchar *desc = write_description (tmp,
       "[a]\nvideotestsrc num-buffers=20 ! fakesink\n"
-      "[b]\nvideotestsrc num-buffers=40 ! fakesink\n");
+      "[b]\nvideotestsrc num-buffers=40 ! fakesink\n"
+      "[c]\nvideotestsrc num-buffers=30 ! objectdetect method=fastestdet motion-gate=false "
+      "post-messages=false ! fakesink\n");
   const gchar *argv[] = { "facealert-run", "--once", "--stats", "60", desc, NULL };
   FaProc *p = fa_proc_spawn ("run-once", FALSE, argv);
   g_assert_cmpint (fa_proc_wait_exit (p, 20), ==, 0);
   g_assert_true (fa_proc_has_line (p, "facealert-run: a: finished (EOS)", 0));
   g_assert_true (fa_proc_has_line (p, "facealert-run: stats a buffers=20 ", 0));
   g_assert_true (fa_proc_has_line (p, "facealert-run: stats b buffers=40 ", 0));
+  /* A camera with objectdetect also counts its detections (every frame here:
+   * gate off, interval 1); the others have no such field. */
+  g_assert_true (fa_proc_has_line (p,
+          "facealert-run: stats c buffers=30 dropped=0 restarts=0 state=finished detections=30", 0));
+  g_assert_false (fa_proc_has_line (p, "facealert-run: stats a buffers=20 dropped=0 "
+          "restarts=0 state=finished detections", 0));
   fa_proc_free (p);
   fa_test_rm_rf (tmp);
 }
