@@ -103,6 +103,12 @@ G_BEGIN_DECLS
 
 #define FA_META_FRAME_RECORD "FaFrameRecordMeta"
 
+/* Custom upstream event facematch sends when its verdict changes: "settled"
+ * (boolean) TRUE while something is in view and every face, person and pet
+ * in it is decided (known, unknown, or a vetoed pet's "face"). objectdetect
+ * then looks every settled-interval frames instead of every interval. */
+#define FA_EVENT_SETTLED "facealert/settled"
+
 /* Attaches the frame's stream-processor record (JSON text) to @buffer
  * (writable), replacing one already there. */
 void fa_meta_set_frame_record (GstBuffer *buffer, const gchar *record);

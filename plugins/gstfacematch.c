@@ -188,6 +188,7 @@ struct _FaFaceMatch
   guint64 n_embeddings;        /* statistics */
   FaSightingRecorder *recorder; /* NULL when not recording sightings */
   gchar *sightings_error;      /* the last one warned about */
+  gboolean settled;            /* the last FA_EVENT_SETTLED sent upstream */
 };
 
 #define VIDEO_FORMATS "{ I420, YV12, NV12, NV21, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
@@ -331,6 +332,7 @@ fa_face_match_start (GstBaseTransform * trans)
   self->tracker = fa_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->persons = fa_person_tracker_new ((float) self->iou_threshold, self->max_misses);
   self->n_embeddings = 0;
+  self->settled = FALSE;
   return self->record_sightings ? fa_face_match_start_sightings (self) : TRUE;
 }
 
@@ -460,6 +462,28 @@ attach_persons (GPtrArray * object_rois, FaTrack ** persons)
   }
 }
 
+/* Tells objectdetect upstream (FA_EVENT_SETTLED) when everything in view
+ * became decided, or stopped being: a face not yet decided or a person whose
+ * face was not seen wants frequent looks, a decided scene does not. */
+static void
+fa_face_match_tell_settled (FaFaceMatch * self, FaTrack ** tracks,
+    const FaFaceVerdict * verdicts, guint n_faces, FaTrack ** persons,
+    guint n_objects)
+{
+  gboolean settled = n_faces > 0 || n_objects > 0;
+  for (guint i = 0; settled && i < n_faces; i++)
+    settled = verdicts[i] == FA_FACE_VETOED || tracks[i]->decided;
+  for (guint i = 0; settled && i < n_objects; i++)
+    settled = persons[i] == NULL || persons[i]->decided;
+  if (settled == self->settled)
+    return;
+  self->settled = settled;
+  GST_DEBUG_OBJECT (self, "scene %s", settled ? "settled" : "not settled");
+  gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (self),
+      gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
+          gst_structure_new (FA_EVENT_SETTLED, "settled", G_TYPE_BOOLEAN, settled, NULL)));
+}
+
 static GstFlowReturn
 fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
 {
@@ -516,6 +540,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   }
   if (faces->len == 0) {
     attach_persons (object_rois, persons);
+    fa_face_match_tell_settled (self, tracks, verdicts, 0, persons, objects->len);
     g_free (stream_name);
     return GST_FLOW_OK;
   }
@@ -625,6 +650,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   json_builder_end_array (record);
   fa_person_tracker_learn (self->persons, tracks, faces->len);
   attach_persons (object_rois, persons);
+  fa_face_match_tell_settled (self, tracks, verdicts, faces->len, persons, objects->len);
 
   /* The frame's record: on the buffer for kdssink, and posted. */
   {

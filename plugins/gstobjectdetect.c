@@ -104,6 +104,7 @@ GST_DEBUG_CATEGORY_STATIC (fa_object_detect_debug);
 #define DEFAULT_PROP_MOTION_PIXEL_THRESHOLD 12
 #define DEFAULT_PROP_MOTION_PERIOD 30
 #define DEFAULT_PROP_BACKGROUND FALSE
+#define DEFAULT_PROP_SETTLED_INTERVAL 0
 
 /* Refused property values are reported with g_log in this domain (not the
  * structured g_warning), so applications and tests can filter them. */
@@ -128,6 +129,7 @@ enum
   PROP_MOTION_PERIOD,
   PROP_BACKGROUND,
   PROP_DETECTIONS,
+  PROP_SETTLED_INTERVAL,
 };
 
 #define FA_OBJECT_DETECT_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, " \
@@ -160,6 +162,7 @@ struct _FaObjectDetect
   gboolean motion_gate;
   FaMotionGateConfig motion;
   gboolean background;
+  guint settled_interval;
   gboolean config_changed;
   guint64 detections;           /* detections attached since start() */
 
@@ -170,6 +173,8 @@ struct _FaObjectDetect
   GArray *objects;              /* FaObject, the last detection's */
   guint64 frame_count;
   guint64 next_look;            /* first frame the interval allows a look at */
+  gint settled;                 /* atomic: facematch's last FA_EVENT_SETTLED */
+  gboolean was_settled;
 };
 
 GType
@@ -251,6 +256,8 @@ fa_object_detect_start (GstBaseTransform * trans)
   self->objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
   self->frame_count = 0;
   self->next_look = 0;
+  g_atomic_int_set (&self->settled, FALSE);
+  self->was_settled = FALSE;
   return TRUE;
 }
 
@@ -353,11 +360,17 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     fa_motion_gate_set_config (self->gate, &self->motion);
     self->config_changed = FALSE;
   }
-  /* Every interval-th frame; a frame whose background detection is still
-   * running postpones the look to the first frame after it. */
+  /* Every interval-th frame (settled-interval-th while facematch says all in
+   * view is decided; at once when it stops being); a frame whose background
+   * detection is still running postpones the look to the first frame after. */
+  gboolean settled = g_atomic_int_get (&self->settled) && self->settled_interval > 0;
+  if (self->was_settled && !settled)
+    self->next_look = MIN (self->next_look, self->frame_count);
+  self->was_settled = settled;
   detect = !busy && self->frame_count >= self->next_look;
   if (detect)
-    self->next_look = self->frame_count + self->interval;
+    self->next_look = self->frame_count + (settled ? MAX (self->settled_interval,
+            self->interval) : self->interval);
   gate_on = self->motion_gate;
   post_messages = self->post_messages;
   draw = self->draw;
@@ -420,6 +433,25 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
             motion));
 
   return GST_FLOW_OK;
+}
+
+/* facematch's FA_EVENT_SETTLED stops here; other events go on upstream. */
+static gboolean
+fa_object_detect_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  FaObjectDetect *self = FA_OBJECT_DETECT (trans);
+  const GstStructure *s = gst_event_get_structure (event);
+  gboolean settled;
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CUSTOM_UPSTREAM && s != NULL
+      && gst_structure_has_name (s, FA_EVENT_SETTLED)
+      && gst_structure_get_boolean (s, "settled", &settled)) {
+    GST_DEBUG_OBJECT (self, "downstream %s", settled ? "settled" : "not settled");
+    g_atomic_int_set (&self->settled, settled);
+    gst_event_unref (event);
+    return TRUE;
+  }
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->src_event (trans, event);
 }
 
 static void
@@ -566,6 +598,16 @@ fa_object_detect_class_init (FaObjectDetectClass * klass)
           DEFAULT_PROP_BACKGROUND,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SETTLED_INTERVAL,
+      g_param_spec_uint ("settled-interval", "Settled interval",
+          "While a facematch downstream says everything in view is decided "
+          "(every face known, unknown or a pet's, every person's face decided), "
+          "detect on every Nth frame instead of every interval-th: the "
+          "detections go to cameras where someone new may be arriving. Back to "
+          "interval at once when something undecided appears. 0: off",
+          0, G_MAXINT, DEFAULT_PROP_SETTLED_INTERVAL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_DETECTIONS,
       g_param_spec_uint64 ("detections", "Detections",
           "Detections whose objects were attached since the element started "
@@ -586,6 +628,7 @@ fa_object_detect_class_init (FaObjectDetectClass * klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (fa_object_detect_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (fa_object_detect_stop);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (fa_object_detect_src_event);
   vfilter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (fa_object_detect_transform_frame_ip);
 
@@ -612,6 +655,7 @@ fa_object_detect_init (FaObjectDetect * self)
   self->motion.pixel_threshold = DEFAULT_PROP_MOTION_PIXEL_THRESHOLD;
   self->motion.period = DEFAULT_PROP_MOTION_PERIOD;
   self->background = DEFAULT_PROP_BACKGROUND;
+  self->settled_interval = DEFAULT_PROP_SETTLED_INTERVAL;
 
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
@@ -713,6 +757,9 @@ fa_object_detect_set_property (GObject * object, guint prop_id,
     case PROP_BACKGROUND:
       self->background = g_value_get_boolean (value);
       break;
+    case PROP_SETTLED_INTERVAL:
+      self->settled_interval = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -772,6 +819,9 @@ fa_object_detect_get_property (GObject * object, guint prop_id,
       break;
     case PROP_BACKGROUND:
       g_value_set_boolean (value, self->background);
+      break;
+    case PROP_SETTLED_INTERVAL:
+      g_value_set_uint (value, self->settled_interval);
       break;
     case PROP_DETECTIONS:
       g_value_set_uint64 (value, self->detections);

@@ -638,6 +638,54 @@ test_background_stop (void)
   fixture_clear (&f);
 }
 
+/* Pushes @n copies of @in and returns how many detections that made. */
+static guint64
+push_frames (Fixture *f, GstBuffer *in, guint n)
+{
+  guint64 before = detections_of (f);
+  for (guint i = 0; i < n; i++)
+    gst_buffer_unref (gst_harness_push_and_pull (f->h, gst_buffer_copy (in)));
+  return detections_of (f) - before;
+}
+
+static gboolean
+push_settled (Fixture *f, gboolean settled)
+{
+  return gst_harness_push_upstream_event (f->h, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
+          gst_structure_new (FA_EVENT_SETTLED, "settled", G_TYPE_BOOLEAN, settled, NULL)));
+}
+
+/* facematch's "settled" event: settled-interval while it holds, interval
+ * again at once when it ends; the event goes no further upstream. */
+static void
+test_settled_interval (void)
+{
+  GstVideoInfo info;
+  GstBuffer *in = picture_buffer ("negatives/skimage_chelsea.png", &info);
+  Fixture f;
+  fixture_init (&f, "objectdetect name=od method=fastestdet motion-gate=false interval=2 "
+      "settled-interval=10", &info);
+  g_assert_cmpuint (push_frames (&f, in, 10), ==, 5);
+  g_assert_true (push_settled (&f, TRUE));
+  GstEvent *up;
+  while ((up = gst_harness_try_pull_upstream_event (f.h)) != NULL) {
+    const GstStructure *us = gst_event_get_structure (up);
+    g_assert_false (us != NULL && gst_structure_has_name (us, FA_EVENT_SETTLED));
+    gst_event_unref (up);
+  }
+  g_assert_cmpuint (push_frames (&f, in, 20), ==, 2);
+  g_assert_true (push_settled (&f, FALSE));
+  /* The first frame after looks at once, then every 2nd again. */
+  g_assert_cmpuint (push_frames (&f, in, 1), ==, 1);
+  g_assert_cmpuint (push_frames (&f, in, 10), ==, 5);
+  /* settled-interval=0 (the default) ignores the event. */
+  g_object_set (detector_of (&f), "settled-interval", 0, NULL);
+  g_assert_true (push_settled (&f, TRUE));
+  g_assert_cmpuint (push_frames (&f, in, 10), ==, 5);
+  gst_buffer_unref (in);
+  fixture_clear (&f);
+}
+
 static void
 test_invalid_properties (void)
 {
@@ -701,5 +749,6 @@ main (int argc, char **argv)
   g_test_add_func ("/objectdetect/background", test_background);
   g_test_add_func ("/objectdetect/background/shared", test_background_shared);
   g_test_add_func ("/objectdetect/background/stop", test_background_stop);
+  g_test_add_func ("/objectdetect/settled-interval", test_settled_interval);
   return g_test_run ();
 }
