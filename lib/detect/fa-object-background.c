@@ -15,7 +15,8 @@
 /* CPU priority of the detection threads, relative to the streaming threads. */
 #define BACKGROUND_NICE 10
 
-/* What a detector and its queued job share; the last of the two frees it. */
+/* What the owner and its queued job share; the last of the two frees it (the
+ * detector itself goes with the owner, fa_object_background_free). */
 typedef struct {
   GMutex lock;
   GCond idle;           /* signalled when a job ends */
@@ -186,12 +187,6 @@ fa_object_background_collect (FaObjectBackground *bg, GArray *objects, guint64 *
   }
   g_mutex_unlock (&s->lock);
   return ret;
-}
-
-FaObjectDetector *
-fa_object_background_get_detector (FaObjectBackground *bg)
-{
-  return bg->state->detector;
 }
 
 void

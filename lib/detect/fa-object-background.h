@@ -27,7 +27,8 @@ G_BEGIN_DECLS
 
 typedef struct _FaObjectBackground FaObjectBackground;
 
-/* Takes ownership of @detector. */
+/* Takes ownership of @detector. The caller may still read its configuration,
+ * and update it while fa_object_background_busy() is FALSE. */
 FaObjectBackground *fa_object_background_new (FaObjectDetector *detector);
 
 /* Queues a detection on a copy of @image (converted to BGR, so the caller's
@@ -45,10 +46,6 @@ gboolean fa_object_background_busy (FaObjectBackground *bg);
  * -1 with @error set when the detection failed. */
 int fa_object_background_collect (FaObjectBackground *bg, GArray *objects, guint64 *frame_no,
     GError **error);
-
-/* The detector, to read its configuration or forward count, or to update
- * it while fa_object_background_busy() is FALSE. */
-FaObjectDetector *fa_object_background_get_detector (FaObjectBackground *bg);
 
 /* Frees @bg and its detector: a detection still queued is skipped, a running
  * one is waited for (one forward pass at most) and its result dropped. */
