@@ -123,6 +123,19 @@ stop_pid () {
 
 ticks () { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
+# stat_sums FIELD...: each FIELD= summed over the cameras' last stats lines
+# (facealert-run's "stats CAM ... state=finished"), 0 when absent.
+stat_sums () {
+  awk -v fields="$*" '
+    BEGIN { n = split(fields, name, " ") }
+    /stats cam[0-9]+ .*state=finished/ {
+      for (i = 1; i <= NF; i++)
+        for (k = 1; k <= n; k++)
+          if (index($i, name[k] "=") == 1) sum[k] += substr($i, length(name[k]) + 2)
+    }
+    END { for (k = 1; k <= n; k++) printf "%s%d", (k > 1 ? " " : ""), sum[k] + 0; print "" }' "$tmp/run.out"
+}
+
 # run N MODE SECONDS: serves N cameras, runs the pipeline, sets
 # cores, rss_mb, dropped, frames, lat (one line of figures).
 run () {
@@ -157,15 +170,12 @@ run () {
   wait $run || { echo "bench-cameras: facealert-run failed:" >&2; tail -5 "$tmp/run.out" >&2; exit 1; }
   [ -z "${BENCH_LOG_DIR:-}" ] || cp "$tmp/run.out" "$BENCH_LOG_DIR/run-$n-$mode.log"
   stop_pid $sim
+  read dropped buffers received recorded detections <<EOF
+$(stat_sums dropped buffers received recorded detections)
+EOF
   # Each frame reaches two sinks (recording, analysis) unless the analysis dropped it.
-  read dropped frames <<EOF
-$(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^dropped=/) { sub("dropped=", "", $i); d += $i } if ($i ~ /^buffers=/) { sub("buffers=", "", $i); b += $i } } } END { print d + 0, int((b + d) / 2) }' "$tmp/run.out")
-EOF
-  detections=$(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) if ($i ~ /^detections=/) { sub("detections=", "", $i); d += $i } } END { print d + 0 }' "$tmp/run.out")
+  frames=$(((buffers + dropped) / 2))
   restarts=$(grep -c ': stopped: ' "$tmp/run.out" || true)
-  read received recorded <<EOF
-$(awk '/stats cam[0-9]+ .*state=finished/ { for (i = 1; i <= NF; i++) { if ($i ~ /^received=/) { sub("received=", "", $i); r += $i } if ($i ~ /^recorded=/) { sub("recorded=", "", $i); w += $i } } } END { print r + 0, w + 0 }' "$tmp/run.out")
-EOF
   tail -n +$((sns_from + 1)) "$tmp/sns.out" > "$tmp/deliv"
   if [ -n "${BENCH_LOG_DIR:-}" ]; then
     cp "$tmp/sim.out" "$BENCH_LOG_DIR/sim-$n-$mode.log"
