@@ -106,13 +106,14 @@ object_scan_meta_info (void)
 
 void
 fa_meta_add_object_scan (GstBuffer *buffer, const gchar *method, gboolean fresh,
-    const gchar *labels, guint n_objects)
+    guint age, const gchar *labels, guint n_objects)
 {
   object_scan_meta_info ();
   GstCustomMeta *meta = gst_buffer_add_custom_meta (buffer, FA_META_OBJECT_SCAN_API);
   GstStructure *s = gst_custom_meta_get_structure (meta);
   gst_structure_set_name (s, FA_META_OBJECT_SCAN);
   gst_structure_set (s, "method", G_TYPE_STRING, method, "fresh", G_TYPE_BOOLEAN, fresh,
+      "age", G_TYPE_UINT, age,
       "labels", G_TYPE_STRING, labels, "n-objects", G_TYPE_UINT, n_objects, NULL);
 }
 

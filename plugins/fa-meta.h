@@ -36,6 +36,9 @@
  *     vetoed      G_TYPE_BOOLEAN  the face lies in a pet box (cat, dog, ...) and
  *                                 is held by no person: it is never embedded nor
  *                                 decided (decided FALSE, no record)
+ *     waiting     G_TYPE_BOOLEAN  no object search has seen the face yet (it
+ *                                 may be a pet's): not judged yet, no record
+ *                                 (FALSE when no objectdetect is upstream)
  *
  * Objects (added by objectdetect): one GstVideoRegionOfInterestMeta per
  * object, roi_type = the quark of its COCO label ("person", "cat", "dog",
@@ -54,7 +57,11 @@
  * custom meta FA_META_OBJECT_SCAN_API ("FaObjectScanMeta") whose structure
  * "facealert/object-scan" says an object search covered this frame:
  *     method      G_TYPE_STRING   as above
- *     fresh       G_TYPE_BOOLEAN  the detector ran on this very frame
+ *     fresh       G_TYPE_BOOLEAN  the detector's new objects come with this
+ *                                 frame (found on this very frame, or, with
+ *                                 background detection, on an earlier one)
+ *     age         G_TYPE_UINT     frames between the frame the objects were
+ *                                 found on and this one (0: this frame)
  *     labels      G_TYPE_STRING   the labels searched ("person,cat,dog")
  *     n-objects   G_TYPE_UINT     object ROIs attached
  * so downstream can tell "no person here" from "nobody looked for persons"
@@ -135,7 +142,7 @@ gboolean fa_meta_read_object (GstVideoRegionOfInterestMeta *roi,
 
 /* Marks @buffer as searched for objects (see FA_META_OBJECT_SCAN above). */
 void fa_meta_add_object_scan (GstBuffer *buffer, const gchar *method,
-    gboolean fresh, const gchar *labels, guint n_objects);
+    gboolean fresh, guint age, const gchar *labels, guint n_objects);
 
 /* The "facealert/object-scan" structure of @buffer, NULL when no object
  * search covered it. Owned by the buffer. */

@@ -48,7 +48,8 @@
  * and it stays vetoed while its track lives. A face that no person holds is
  * judged only once objectdetect has actually looked at a frame with it (its
  * "facealert/object-scan" meta says fresh), so a pet walking in between two
- * detections is not decided before its box exists (at most 45 frames). Each
+ * detections is not decided before its box exists (at most 45 frames); until
+ * then it is in no record (identity waiting=TRUE). Each
  * person ROI gets a "facealert/person" structure: track-id, known (a face it
  * held was decided known; it stays known), decided, name, similarity,
  * face-track-id (the face it last held, 0 if none). Without objectdetect
@@ -431,15 +432,18 @@ face_search_entry (const FaFace * face, FaTrack * track, GArray * matches, int w
   return json_builder_get_root (b);
 }
 
-/* Whether objectdetect searched this frame (fa-meta.h "facealert/object-scan"). */
+/* Whether objectdetect searched this frame, and how many frames before it
+ * it found its objects (fa-meta.h "facealert/object-scan"). */
 static FaObjectScan
-object_scan_of (GstBuffer * buffer)
+object_scan_of (GstBuffer * buffer, guint * age)
 {
   const GstStructure *scan = fa_meta_get_object_scan (buffer);
   gboolean fresh = FALSE;
+  *age = 0;
   if (scan == NULL)
     return FA_OBJECT_SCAN_NONE;
   gst_structure_get_boolean (scan, "fresh", &fresh);
+  gst_structure_get_uint (scan, "age", age);
   return fresh ? FA_OBJECT_SCAN_FRESH : FA_OBJECT_SCAN_CARRIED;
 }
 
@@ -500,8 +504,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   guint max_embeddings = self->max_embeddings, refresh_interval = self->refresh_interval;
   guint max_matches = self->max_matches;
   gboolean post = self->post_messages;
-  gchar *stream_name = g_strdup (self->stream_name != NULL ? self->stream_name
-      : GST_OBJECT_NAME (self));
+  gchar *stream_name = fa_face_match_camera_name (self);
   GST_OBJECT_UNLOCK (self);
 
   fa_face_match_maybe_refresh (self, refresh_interval);
@@ -532,8 +535,10 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   /* Faces attributed to person boxes, pets' "faces" vetoed (lib/recognize). */
   g_autofree FaTrack **persons = g_new0 (FaTrack *, objects->len + 1);
   g_autofree FaFaceVerdict *verdicts = g_new0 (FaFaceVerdict, faces->len + 1);
+  guint scan_age;
+  FaObjectScan scan = object_scan_of (buffer, &scan_age);
   fa_person_tracker_update (self->persons, (FaObject *) objects->data, objects->len,
-      object_scan_of (buffer), tracks, faces->len, persons, verdicts);
+      scan, scan_age, tracks, faces->len, persons, verdicts);
   if (self->recorder != NULL) {
     fa_sighting_recorder_frame_done (self->recorder, fa_tracker_tracks (self->tracker));
     fa_face_match_warn_sightings (self);
@@ -616,9 +621,14 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       fa_sighting_recorder_observe (self->recorder, track, have_image ? &image : NULL, face,
           judged, g_get_real_time () / 1000);
 
+    /* A face no object search has seen yet may be a pet's: no record. */
+    gboolean waiting = verdicts[i] == FA_FACE_WAIT;
     JsonNode *entry = face_search_entry (face, track, matches, width, height);
     g_autofree gchar *entry_text = fa_json_to_string (entry);
-    json_builder_add_value (record, entry);
+    if (!waiting)
+      json_builder_add_value (record, entry);
+    else
+      json_node_unref (entry);
 
     gst_video_region_of_interest_meta_add_param (roi, gst_structure_new (FA_META_IDENTITY,
             "track-id", G_TYPE_UINT64, track->id,
@@ -629,6 +639,7 @@ fa_face_match_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
             "decided", G_TYPE_BOOLEAN, track->decided,
             "record", G_TYPE_STRING, entry_text,
             "vetoed", G_TYPE_BOOLEAN, FALSE,
+            "waiting", G_TYPE_BOOLEAN, waiting,
             "person-track-id", G_TYPE_UINT64, track->held_by, NULL));
 
     if (post) {
@@ -803,7 +814,8 @@ fa_face_match_class_init (FaFaceMatchClass * klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STREAM_NAME,
       g_param_spec_string ("stream-name", "Stream name",
-          "Stream name in records' StreamArn (NULL: the element's name)",
+          "Stream name in records' StreamArn and sightings' camera (NULL: the "
+          "pipeline's name when chosen, as facealert-run does, else the element's)",
           DEFAULT_PROP_STREAM_NAME,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,

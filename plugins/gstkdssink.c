@@ -365,7 +365,8 @@ fa_kds_sink_event (GstBaseSink * sink, GstEvent * event)
 }
 
 /* The faces facematch identified on @buffer (names borrowed from it); faces
- * facematch vetoed (in a pet's box) are not faces. */
+ * facematch vetoed (in a pet's box) or that wait for objectdetect's look
+ * (maybe a pet's) are not faces. */
 static GArray *
 identified_faces (GstBuffer * buffer)
 {
@@ -380,10 +381,13 @@ identified_faces (GstBuffer * buffer)
       continue;
     const GstStructure *identity =
         gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
-    gboolean vetoed = FALSE;
-    if (identity == NULL || (gst_structure_get_boolean (identity, "vetoed", &vetoed)
-            && vetoed))
-      continue;                 /* not through facematch, or a pet's "face" */
+    gboolean vetoed = FALSE, waiting = FALSE;
+    if (identity == NULL)
+      continue;                 /* not through facematch */
+    gst_structure_get_boolean (identity, "vetoed", &vetoed);
+    gst_structure_get_boolean (identity, "waiting", &waiting);
+    if (vetoed || waiting)
+      continue;                 /* a pet's "face", or maybe one */
     FaKdsFace face = { 0 };
     gst_structure_get_uint64 (identity, "track-id", &face.track_id);
     gst_structure_get_boolean (identity, "decided", &face.decided);

@@ -171,6 +171,7 @@ struct _FaObjectDetect
   FaObjectBackground *bg;
   FaMotionGate *gate;
   GArray *objects;              /* FaObject, the last detection's */
+  guint64 objects_frame;        /* the frame they were found on */
   guint64 frame_count;
   guint64 next_look;            /* first frame the interval allows a look at */
   gint settled;                 /* atomic: facematch's last FA_EVENT_SETTLED */
@@ -255,6 +256,7 @@ fa_object_detect_start (GstBaseTransform * trans)
     self->bg = fa_object_background_new (self->detector);
   self->objects = g_array_new (FALSE, FALSE, sizeof (FaObject));
   self->frame_count = 0;
+  self->objects_frame = 0;
   self->next_look = 0;
   g_atomic_int_set (&self->settled, FALSE);
   self->was_settled = FALSE;
@@ -410,6 +412,7 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     }
     fresh = got > 0;
     if (fresh) {
+      self->objects_frame = looked_at;
       GST_LOG_OBJECT (self, "%u objects in frame %" G_GUINT64_FORMAT " (attached to frame %"
           G_GUINT64_FORMAT ")", self->objects->len, looked_at, self->frame_count - 1);
       GST_OBJECT_LOCK (self);
@@ -421,8 +424,8 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
   for (guint i = 0; i < self->objects->len; i++)
     fa_meta_add_object (frame->buffer, &g_array_index (self->objects, FaObject,
             i), method, fresh);
-  fa_meta_add_object_scan (frame->buffer, method, fresh, labels,
-      self->objects->len);
+  fa_meta_add_object_scan (frame->buffer, method, fresh,
+      (guint) (self->frame_count - 1 - self->objects_frame), labels, self->objects->len);
 
   if (draw)
     fa_object_detect_draw (&image, self->objects);

@@ -87,7 +87,8 @@ find_person (FaPersonTracker *tracker, guint64 id)
 
 void
 fa_person_tracker_update (FaPersonTracker *tracker, const FaObject *objects,
-    guint n_objects, FaObjectScan scan, FaTrack *const *faces, guint n_faces,
+    guint n_objects, FaObjectScan scan, guint scan_age, FaTrack *const *faces,
+    guint n_faces,
     FaTrack **persons_out, FaFaceVerdict *verdicts)
 {
   /* The person boxes, tracked. */
@@ -138,7 +139,8 @@ fa_person_tracker_update (FaPersonTracker *tracker, const FaObject *objects,
     for (guint i = 0; i < n_objects && !in_pet; i++)
       in_pet = fa_object_is_pet (objects[i].class_id)
           && hold (&face->face.box, &objects[i].box) >= FA_PERSON_MIN_HOLD;
-    if (scan == FA_OBJECT_SCAN_FRESH)
+    /* The detector looked at a frame of this face's life. */
+    if (scan == FA_OBJECT_SCAN_FRESH && scan_age < face->frames_alive)
       face->scanned = TRUE;
     if (face->held_by != 0) {
       face->vetoed = FALSE;

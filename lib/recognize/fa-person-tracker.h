@@ -23,7 +23,9 @@
  *    judged only once a fresh search has seen it (a detector pass on a frame
  *    where the face was), at most FA_PERSON_MAX_WAIT_FRAMES frames after it
  *    appeared: between detections (interval, motion gate) a cat walking in
- *    would otherwise be judged before its box exists.
+ *    would otherwise be judged before its box exists. A background detection
+ *    arrives frames after the frame it looked at (its age): it has seen only
+ *    the faces that were already there then.
  *
  * Plain C, no GStreamer: facematch maps metas onto it.
  */
@@ -46,7 +48,7 @@ G_BEGIN_DECLS
 typedef enum {
   FA_OBJECT_SCAN_NONE,      /* no object detector upstream */
   FA_OBJECT_SCAN_CARRIED,   /* objects carried over from an earlier detection */
-  FA_OBJECT_SCAN_FRESH,     /* the detector ran on this frame */
+  FA_OBJECT_SCAN_FRESH,     /* the detector's new objects came with this frame */
 } FaObjectScan;
 
 /* What to do with a face this frame. */
@@ -66,14 +68,16 @@ void fa_person_tracker_free (FaPersonTracker *tracker);
 void fa_person_tracker_reset (FaPersonTracker *tracker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaPersonTracker, fa_person_tracker_free)
 
-/* One frame: @objects (every label; only persons and pets matter) and the
+/* One frame: @objects (every label; only persons and pets matter), found by
+ * the detector @scan_age frames before this one (0: on this frame), and the
  * frame's face tracks (@faces[i]->face.box, after fa_tracker_update()).
  * Sets @persons_out[i] to object i's person track (NULL for other objects;
  * borrowed until the next update), @verdicts[f] for face f, and on each face
  * track held_by (the person track holding it this frame, 0: none) and
  * vetoed. */
 void fa_person_tracker_update (FaPersonTracker *tracker, const FaObject *objects,
-    guint n_objects, FaObjectScan scan, FaTrack *const *faces, guint n_faces,
+    guint n_objects, FaObjectScan scan, guint scan_age, FaTrack *const *faces,
+    guint n_faces,
     FaTrack **persons_out, FaFaceVerdict *verdicts);
 
 /* After the frame's faces were judged: each held face's decision passes to

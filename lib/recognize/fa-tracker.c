@@ -100,6 +100,7 @@ fa_tracker_update (FaTracker *tracker, const FaFace *faces, guint n_faces,
     FaTrack *track = g_ptr_array_index (tracker->tracks, t);
     if (track_used[t])
       continue;
+    track->frames_alive++;
     if (++track->misses > tracker->max_misses)
       g_ptr_array_remove_index (tracker->tracks, t);
   }
@@ -118,6 +119,7 @@ fa_tracker_update (FaTracker *tracker, const FaFace *faces, guint n_faces,
     track->face = faces[f];
     track->misses = 0;
     track->frames_seen++;
+    track->frames_alive++;
   }
 }
 

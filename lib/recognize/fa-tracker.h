@@ -19,6 +19,7 @@ typedef struct {
   guint64 id;                 /* 1, 2, ... per tracker */
   FaFace face;                /* latest detection */
   guint64 frames_seen;
+  guint64 frames_alive;       /* frames since the track began, seen or missed */
   guint misses;               /* consecutive frames without a match */
   guint frames_since_embed;   /* frames since the last embedding (G_MAXUINT: never) */
   guint n_embeddings;

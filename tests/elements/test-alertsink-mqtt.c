@@ -580,9 +580,10 @@ test_switch (void)
 /* ---- persons and the household mode ------------------------------------------ */
 
 /* One frame: a person (track 40, as facematch marks it: decided and known
- * when @name) and a cat whose "face" facematch vetoed. */
+ * when @name) and a cat whose "face" facematch vetoed (before @cat_looked,
+ * objectdetect had not looked at it yet: waiting). Neither is a face. */
 static void
-push_person (GstHarness *h, GstClockTime pts, const gchar *name)
+push_person (GstHarness *h, GstClockTime pts, const gchar *name, gboolean cat_looked)
 {
   GstBuffer *buffer = gst_harness_create_buffer (h, 160 * 120 * 3 / 2);
   gst_buffer_memset (buffer, 0, 90, 160 * 120 * 3 / 2);
@@ -605,7 +606,8 @@ push_person (GstHarness *h, GstClockTime pts, const gchar *name)
       gst_structure_new (FA_META_IDENTITY, "track-id", G_TYPE_UINT64, (guint64) 41,
           "known", G_TYPE_BOOLEAN, FALSE, "name", G_TYPE_STRING, "",
           "face-id", G_TYPE_STRING, "", "similarity", G_TYPE_DOUBLE, 0.0,
-          "decided", G_TYPE_BOOLEAN, FALSE, "vetoed", G_TYPE_BOOLEAN, TRUE,
+          "decided", G_TYPE_BOOLEAN, FALSE, "vetoed", G_TYPE_BOOLEAN, cat_looked,
+          "waiting", G_TYPE_BOOLEAN, !cat_looked,
           "person-track-id", G_TYPE_UINT64, (guint64) 0, NULL));
   g_assert_cmpint (gst_harness_push (h, buffer), ==, GST_FLOW_OK);
 }
@@ -641,7 +643,7 @@ test_person_and_mode (void)
       before + 1);
   guint queued = 0;
   for (guint i = 0; i < 30; i++, pts += FRAME)
-    push_person (ctx.h, pts, NULL);
+    push_person (ctx.h, pts, NULL, i >= 5);
   g_assert_false (queued_since (&ctx, &queued));
   guint person_from = 0;
   g_assert_true (fa_mqtt_sub_wait_payload (sub, "fa/yard/person", "1", &person_from,
@@ -653,7 +655,7 @@ test_person_and_mode (void)
   before = count_messages (&ctx, "facealert/switches", "mode", "away");
   deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
   while (!queued_since (&ctx, &queued) && g_get_monotonic_time () < deadline) {
-    push_person (ctx.h, pts, NULL);
+    push_person (ctx.h, pts, NULL, TRUE);
     pts += FRAME;
     drain_bus (&ctx, 20 * GST_MSECOND);
   }
@@ -668,7 +670,7 @@ test_person_and_mode (void)
 
   /* Recognised now: a person identity on tracked_object_update. */
   for (guint i = 0; i < 5; i++, pts += FRAME)
-    push_person (ctx.h, pts, "Carol");
+    push_person (ctx.h, pts, "Carol", TRUE);
   g_assert_cmpuint (fa_mqtt_sub_wait (sub, "fa/tracked_object_update", 1, 10000), ==, 1);
   g_autoptr (GPtrArray) updates = fa_mqtt_sub_messages (sub, "fa/tracked_object_update");
   g_autoptr (JsonObject) u = parse_payload (g_ptr_array_index (updates, 0));

@@ -402,17 +402,46 @@ face_identity (GstBuffer *buffer)
 }
 
 /* Pushes frame @index of @scene with @class_id's box around the photo
- * (x .. x + 300) and objectdetect's scan meta (@fresh); returns the output. */
+ * (x .. x + 300) and objectdetect's scan meta (@fresh, found @age frames
+ * before); returns the output. */
 static GstBuffer *
-push_with_object (GstHarness *h, Scene *scene, guint index, int class_id, float x,
-    gboolean fresh)
+push_with_aged_object (GstHarness *h, Scene *scene, guint index, int class_id, float x,
+    gboolean fresh, guint age)
 {
   GstBuffer *in = scene_frame (scene, index);
   if (class_id >= 0)
     add_object (in, class_id, x, 20, 300, 330);
-  fa_meta_add_object_scan (in, "yolox", fresh, "person,cat,dog", class_id >= 0);
+  fa_meta_add_object_scan (in, "yolox", fresh, age, "person,cat,dog", class_id >= 0);
   fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
   return gst_harness_pull (h);
+}
+
+static GstBuffer *
+push_with_object (GstHarness *h, Scene *scene, guint index, int class_id, float x,
+    gboolean fresh)
+{
+  return push_with_aged_object (h, scene, index, class_id, x, fresh, 0);
+}
+
+/* The number of faces in @buffer's frame record (FaceSearchResponse). */
+static guint
+record_faces (GstBuffer *buffer)
+{
+  const gchar *text = fa_meta_get_frame_record (buffer);
+  fail_unless (text != NULL, "no frame record");
+  g_autoptr (JsonNode) root = json_from_string (text, NULL);
+  fail_unless (root != NULL);
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (root),
+          "FaceSearchResponse"));
+}
+
+/* @buffer's face is waiting for objectdetect's look. */
+static gboolean
+face_waiting (GstBuffer *buffer)
+{
+  gboolean waiting = FALSE;
+  fail_unless (gst_structure_get_boolean (face_identity (buffer), "waiting", &waiting));
+  return waiting;
 }
 
 GST_START_TEST (test_face_in_cat_box_never_decided)
@@ -517,7 +546,7 @@ GST_START_TEST (test_person_tracks)
     gst_buffer_memset (in, 0, 128, WIDTH * HEIGHT * 3);
     GST_BUFFER_PTS (in) = i * GST_SECOND / 10;
     add_object (in, FA_COCO_PERSON, 20, 20, 300, 330);
-    fa_meta_add_object_scan (in, "yolox", TRUE, "person,cat,dog", 1);
+    fa_meta_add_object_scan (in, "yolox", TRUE, 0, "person,cat,dog", 1);
     fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
     GstBuffer *out = gst_harness_pull (h);
     fail_unless (face_identity (out) == NULL);
@@ -552,19 +581,26 @@ GST_START_TEST (test_wait_for_object_search)
   GstHarness *h = gst_harness_new_with_element (make_facematch (), "sink", "src");
   gst_harness_set_src_caps_str (h, CAPS);
   /* objectdetect upstream, between two detections: the face waits (the
-   * control above decides it within 10 frames)... */
-  for (guint i = 0; i < 12; i++) {
-    GstBuffer *out = push_with_object (h, &stranger, i, -1, 0, FALSE);
+   * control above decides it within 10 frames) and is in no record (it may
+   * be a pet's)... */
+  for (guint i = 0; i < 13; i++) {
+    /* Frame 12: a background detection of the frame before the face came. */
+    GstBuffer *out = push_with_aged_object (h, &stranger, i, -1, 0, i == 12, 13);
     gboolean decided = TRUE;
     gst_structure_get_boolean (face_identity (out), "decided", &decided);
     fail_if (decided, "decided before objectdetect looked (frame %u)", i);
+    fail_unless (face_waiting (out), "frame %u: not waiting", i);
+    fail_unless_equals_int (record_faces (out), 0);
     gst_buffer_unref (out);
   }
-  /* ...and is judged once the detector has looked and seen no pet. */
+  /* ...and is judged once the detector has looked at a frame with it (one
+   * of its first, here) and seen no pet. */
   gboolean decided = FALSE;
-  for (guint i = 12; i < 24 && !decided; i++) {
-    GstBuffer *out = push_with_object (h, &stranger, i, -1, 0, i == 12);
+  for (guint i = 13; i < 24 && !decided; i++) {
+    GstBuffer *out = push_with_aged_object (h, &stranger, i, -1, 0, i == 13, 12);
     gst_structure_get_boolean (face_identity (out), "decided", &decided);
+    fail_if (face_waiting (out));
+    fail_unless_equals_int (record_faces (out), 1);
     gst_buffer_unref (out);
   }
   fail_unless (decided);

@@ -476,10 +476,11 @@ test_formats (void)
 
 /* Pushes copies of @in (PTS one frame apart from *@pts on) until a frame
  * comes out with fresh objects (a background detection collected), at most
- * 30 s (watchdog: failing the test), and returns that frame's objects. Each
- * push returns at once: the frames do not wait for the detection. */
+ * 30 s (watchdog: failing the test), and returns that frame's objects and,
+ * in @age if not NULL, its scan's age. Each push returns at once: the frames
+ * do not wait for the detection. */
 static GArray *
-pull_until_fresh (Fixture *f, GstBuffer *in, guint64 *pts)
+pull_until_fresh (Fixture *f, GstBuffer *in, guint64 *pts, guint *age)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   for (;;) {
@@ -492,6 +493,8 @@ pull_until_fresh (Fixture *f, GstBuffer *in, guint64 *pts)
     g_assert_nonnull (scan);
     g_assert_true (gst_structure_get_boolean (scan, "fresh", &fresh));
     GArray *found = objects_of (out);
+    if (age != NULL)
+      g_assert_true (gst_structure_get_uint (scan, "age", age));
     gst_buffer_unref (out);
     if (fresh)
       return found;
@@ -550,7 +553,11 @@ test_background (void)
   g_assert_false (detected);
 
   guint64 pts = 1;
-  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts);
+  guint age = 0;
+  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts, &age);
+  /* Found on frame 0, arriving on frame pts - 1: the scan says how late. */
+  g_assert_cmpuint (pts, >=, 2);
+  g_assert_cmpuint (age, ==, pts - 1);
   g_assert_cmpuint (found->len, ==, inline_found->len);
   for (guint i = 0; i < found->len; i++) {
     Found *a = &g_array_index (found, Found, i), *b = &g_array_index (inline_found, Found, i);
@@ -574,6 +581,8 @@ test_background (void)
     g_autoptr (GArray) again = objects_of (out);
     g_assert_cmpuint (again->len, ==, found->len);
     g_assert_false (g_array_index (again, Found, 0).fresh);
+    g_assert_true (gst_structure_get_uint (fa_meta_get_object_scan (out), "age", &age));
+    g_assert_cmpuint (age, ==, pts - 1);      /* still frame 0's objects */
     gst_buffer_unref (out);
   }
   g_assert_cmpuint (detections_of (&f), ==, 1);
@@ -600,7 +609,7 @@ test_background_shared (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (photos); i++) {
     guint64 pts = 1;
-    g_autoptr (GArray) found = pull_until_fresh (&f[i], in[i], &pts);
+    g_autoptr (GArray) found = pull_until_fresh (&f[i], in[i], &pts, NULL);
     g_test_message ("%s: %u %s", photos[i], count_label (found, labels[i]), labels[i]);
     g_assert_cmpuint (count_label (found, labels[i]), >=, 1);
     if (!g_str_equal (labels[i], "person"))
@@ -627,7 +636,7 @@ test_background_stop (void)
         GST_STATE_CHANGE_FAILURE);
   }
   guint64 pts = 0;
-  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts);
+  g_autoptr (GArray) found = pull_until_fresh (&f, in, &pts, NULL);
   g_assert_cmpuint (count_label (found, "cat"), >=, 1);
   g_assert_cmpuint (detections_of (&f), ==, 1);
   gst_buffer_unref (in);

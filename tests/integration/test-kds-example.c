@@ -144,7 +144,22 @@ test_unknown_face_alerts (void)
     const gchar *key = json_object_get_string_member (
         json_array_get_object_element (records, i), "PartitionKey");
     g_assert_true (g_str_has_prefix (key, "cam"));
-    per_cam[CLAMP (atoi (key + 3), 0, 3)]++;
+    guint cam = CLAMP (atoi (key + 3), 0, 3);
+    per_cam[cam]++;
+    gsize len = 0;
+    g_autofree guchar *data = g_base64_decode (json_object_get_string_member (
+            json_array_get_object_element (records, i), "Data"), &len);
+    g_autofree gchar *text = g_strndup ((const gchar *) data, len);
+    if (cam == 3)               /* should not be: say what it was */
+      g_test_message ("cam3 record: %s", text);
+    /* The record names its camera's video stream, as the partition key. */
+    g_autoptr (JsonNode) record = json_from_string (text, NULL);
+    g_assert_nonnull (record);
+    g_autofree gchar *arn_tail = g_strconcat ("stream/", key, NULL);
+    g_assert_true (g_str_has_suffix (json_object_get_string_member (
+                json_object_get_object_member (json_object_get_object_member (
+                        json_node_get_object (record), "InputInformation"),
+                    "KinesisVideo"), "StreamArn"), arn_tail));
   }
   g_test_message ("records: cam1 %u, cam2 %u, cam3 %u", per_cam[1], per_cam[2],
       per_cam[3]);

@@ -25,10 +25,11 @@ scene_clear (Scene *s)
   fa_tracker_free (s->faces);
 }
 
-/* One frame, as facematch runs it. */
+/* One frame, as facematch runs it, with objects found @scan_age frames
+ * before it (background detection). */
 static void
-frame (Scene *s, const FaRect *faces, guint n_faces, const FaObject *objects,
-    guint n_objects, FaObjectScan scan)
+frame_aged (Scene *s, const FaRect *faces, guint n_faces, const FaObject *objects,
+    guint n_objects, FaObjectScan scan, guint scan_age)
 {
   FaFace f[4] = { 0 };
   g_assert_cmpuint (n_faces, <=, 4);
@@ -37,8 +38,16 @@ frame (Scene *s, const FaRect *faces, guint n_faces, const FaObject *objects,
     f[i].score = 0.95f;
   }
   fa_tracker_update (s->faces, f, n_faces, s->face_tracks);
-  fa_person_tracker_update (s->persons, objects, n_objects, scan, s->face_tracks,
-      n_faces, s->person_tracks, s->verdicts);
+  fa_person_tracker_update (s->persons, objects, n_objects, scan, scan_age,
+      s->face_tracks, n_faces, s->person_tracks, s->verdicts);
+}
+
+/* One frame whose objects, if fresh, were found on it. */
+static void
+frame (Scene *s, const FaRect *faces, guint n_faces, const FaObject *objects,
+    guint n_objects, FaObjectScan scan)
+{
+  frame_aged (s, faces, n_faces, objects, n_objects, scan, 0);
 }
 
 static FaObject
@@ -197,6 +206,42 @@ test_wait_for_fresh_scan (void)
   scene_clear (&s);
 }
 
+/* A background detection arrives frames after the frame it looked at: it
+ * has seen only the faces already there on that frame. */
+static void
+test_background_scan_age (void)
+{
+  Scene s;
+  scene_init (&s);
+  FaRect face = { 150, 120, 60, 70 };
+  FaObject cat = object (FA_COCO_CAT, 100, 80, 200, 200);
+  /* The cat's face appears; a detection of 5 frames ago (before the cat came
+   * in, no objects) arrives on its second frame: it did not see the face. */
+  frame (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_CARRIED);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_WAIT);
+  frame_aged (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_FRESH, 5);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_WAIT);
+  frame (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_CARRIED);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_WAIT);
+  /* The detection of its first frame finds the pet box: vetoed, not judged. */
+  frame_aged (&s, &face, 1, &cat, 1, FA_OBJECT_SCAN_FRESH, 3);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_VETOED);
+  scene_clear (&s);
+
+  /* A frame the face was missed on still counts in its life: a detection of
+   * the frame before its first has not seen it, one of its first frame has. */
+  scene_init (&s);
+  frame (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_CARRIED);
+  frame (&s, NULL, 0, NULL, 0, FA_OBJECT_SCAN_CARRIED);
+  frame (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_CARRIED);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_WAIT);
+  frame_aged (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_FRESH, 4);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_WAIT);
+  frame_aged (&s, &face, 1, NULL, 0, FA_OBJECT_SCAN_FRESH, 4);
+  g_assert_cmpint (s.verdicts[0], ==, FA_FACE_JUDGE);
+  scene_clear (&s);
+}
+
 static void
 test_person_tracks_and_identity (void)
 {
@@ -266,6 +311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/persons/pet-veto", test_pet_veto);
   g_test_add_func ("/persons/veto-forgets-evidence", test_veto_forgets_evidence);
   g_test_add_func ("/persons/wait-for-fresh-scan", test_wait_for_fresh_scan);
+  g_test_add_func ("/persons/background-scan-age", test_background_scan_age);
   g_test_add_func ("/persons/tracks-and-identity", test_person_tracks_and_identity);
   return g_test_run ();
 }
