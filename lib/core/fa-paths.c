@@ -89,15 +89,27 @@ fa_paths_ensure_private_dir (const gchar *path, GError **error)
 gboolean
 fa_paths_create_private_file (const gchar *path, GError **error)
 {
-  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int saved = errno;
+  int fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    (void) fchmod (fd, 0600);   /* whatever the umask */
+    close (fd);
+    return TRUE;
+  }
+  int saved = errno;
+  if (saved != EEXIST) {
     g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot create %s: %s", path,
         g_strerror (saved));
     return FALSE;
   }
-  (void) fchmod (fd, 0600);
-  close (fd);
+  /* There already, perhaps open in SQLite connections of this process: by
+   * name only (see the header). */
+  if (g_access (path, R_OK | W_OK) != 0) {
+    saved = errno;
+    g_set_error (error, FA_ERROR, FA_ERROR_IO, "cannot write %s: %s", path,
+        g_strerror (saved));
+    return FALSE;
+  }
+  (void) g_chmod (path, 0600);
   return TRUE;
 }
 

@@ -48,8 +48,10 @@ gboolean fa_paths_ensure_private_dir (const gchar *path, GError **error);
 
 /* Creates @path (when missing) with mode 0600 and tightens an existing
  * file's mode to 0600, so a database or key is private from its first byte
- * (SQLite gives its -wal and -shm files the main file's mode). FA_ERROR_IO
- * names the file. Its directory must exist. */
+ * (SQLite gives its -wal and -shm files the main file's mode). An existing
+ * file is never opened: closing a descriptor of a SQLite file drops the POSIX
+ * locks every connection of this process holds on it. FA_ERROR_IO names the
+ * file (also one we may not read and write). Its directory must exist. */
 gboolean fa_paths_create_private_file (const gchar *path, GError **error);
 
 /* Takes an exclusive flock() on @lock_path (created 0600) without waiting:

@@ -13,7 +13,10 @@
 #include <sqlite3.h>
 #include <math.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define DIM 8
 #define MODEL "mobilefacenet"
@@ -131,6 +134,46 @@ test_private_files (Fixture *f, gconstpointer data)
   g_assert_error (error, FA_ERROR, FA_ERROR_CORRUPT);
   g_assert_nonnull (strstr (error->message, bad));
   g_assert_nonnull (strstr (error->message, "move it away"));
+}
+
+/* Whether another process sees a lock of ours on SQLite's SHARED byte range
+ * of @path (unix VFS: PENDING_BYTE + 2, 510 bytes). A WAL connection holds
+ * one while open; it is what stops another process's last close from taking
+ * the file for itself and deleting the WAL under us. */
+static gboolean
+others_see_our_shared_lock (const gchar *path)
+{
+  pid_t child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0) {
+    int fd = open (path, O_RDONLY);
+    struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+      .l_start = 0x40000000 + 2, .l_len = 510 };
+    _exit (fd >= 0 && fcntl (fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? 0 : 1);
+  }
+  int status = 0;
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* Several connections in one process (one per camera's facematch, the
+ * server's): opening one must not drop the others' locks, as closing any
+ * descriptor of the file would (POSIX locks are per process). */
+static void
+test_second_connection_keeps_locks (Fixture *f, gconstpointer data)
+{
+  g_autoptr (FaSighting) s = make_sighting ("cam1", 1000, NULL, 0, 0.0f);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (fa_sighting_store_add (f->store, s, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  const gchar *path = fa_sighting_store_path (f->store);
+  g_assert_true (others_see_our_shared_lock (path));
+
+  FaSightingStore *second = fa_sighting_store_open (f->dir, TRUE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (others_see_our_shared_lock (path));
+  fa_sighting_store_close (second);
+  g_assert_true (others_see_our_shared_lock (path));
 }
 
 static void
@@ -634,6 +677,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/sightings/private-files", test_private_files);
+  ADD ("/sightings/second-connection-keeps-locks", test_second_connection_keeps_locks);
   ADD ("/sightings/add-get-crop", test_add_get_crop);
   ADD ("/sightings/list-filters-paging", test_list_filters_paging);
   ADD ("/sightings/update-delete", test_update_delete);
