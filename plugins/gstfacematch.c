@@ -265,8 +265,9 @@ fa_face_match_start_sightings (FaFaceMatch * self)
   };
   self->recorder = fa_sighting_recorder_new (&config, &error);
   if (self->recorder == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot open the sightings store"),
-        ("%s (set sightings-dir, or record-sightings=false to run without)", error->message));
+    /* The reason in the message itself: facealert-run shows only that. */
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("Cannot open the sightings store: %s",
+            error->message), ("set sightings-dir, or record-sightings=false to run without"));
     g_clear_error (&error);
     return FALSE;
   }
