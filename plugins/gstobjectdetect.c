@@ -174,6 +174,7 @@ struct _FaObjectDetect
   guint64 objects_frame;        /* the frame they were found on */
   guint64 frame_count;
   guint64 next_look;            /* first frame the interval allows a look at */
+  guint64 next_outside_check;   /* settled: next check for motion outside the boxes */
   gint settled;                 /* atomic: facematch's last FA_EVENT_SETTLED */
   gboolean was_settled;
 };
@@ -258,6 +259,7 @@ fa_object_detect_start (GstBaseTransform * trans)
   self->frame_count = 0;
   self->objects_frame = 0;
   self->next_look = 0;
+  self->next_outside_check = 0;
   g_atomic_int_set (&self->settled, FALSE);
   self->was_settled = FALSE;
   return TRUE;
@@ -334,6 +336,21 @@ fa_object_detect_draw (const FaImage * image, GArray * objects)
   }
 }
 
+/* How far around a known object motion is still that object's (a share of
+ * its box on each side): a person shifting, a cat stretching. */
+#define OUTSIDE_MARGIN 0.25f
+
+/* Whether something moved outside the last detection's objects. */
+static gboolean
+fa_object_detect_moved_outside (FaObjectDetect * self, const FaImage * image)
+{
+  guint n = self->objects->len;
+  g_autofree FaRect *boxes = g_new (FaRect, n + 1);
+  for (guint i = 0; i < n; i++)
+    boxes[i] = g_array_index (self->objects, FaObject, i).box;
+  return fa_motion_gate_moved_outside (self->gate, image, boxes, n, OUTSIDE_MARGIN);
+}
+
 static GstFlowReturn
 fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     GstVideoFrame * frame)
@@ -370,6 +387,13 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
     self->next_look = MIN (self->next_look, self->frame_count);
   self->was_settled = settled;
   detect = !busy && self->frame_count >= self->next_look;
+  /* Settled, between its sparse looks: every interval-th frame the motion
+   * gate checks for motion outside the last detection's boxes (someone new
+   * walking in), and finding some looks at once. */
+  gboolean check_outside = !detect && !busy && settled && self->motion_gate
+      && self->frame_count >= self->next_outside_check;
+  if (detect || check_outside)
+    self->next_outside_check = self->frame_count + self->interval;
   if (detect)
     self->next_look = self->frame_count + (settled ? MAX (self->settled_interval,
             self->interval) : self->interval);
@@ -381,6 +405,11 @@ fa_object_detect_transform_frame_ip (GstVideoFilter * filter,
   self->frame_count++;
   method = fa_object_method_name (fa_object_detector_get_config (self->detector)->method);
 
+  if (check_outside && fa_object_detect_moved_outside (self, &image)) {
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": settled, motion outside the "
+        "known objects: looking now", self->frame_count - 1);
+    detect = TRUE;
+  }
   if (detect && gate_on) {
     FaMotionVerdict verdict = fa_motion_gate_check (self->gate, &image);
     motion = fa_motion_verdict_name (verdict);

@@ -146,6 +146,42 @@ fa_motion_gate_check (FaMotionGate *gate, const FaImage *image)
   return verdict;
 }
 
+static gboolean
+inside_any (const FaRect *boxes, guint n_boxes, float margin, float x, float y)
+{
+  for (guint i = 0; i < n_boxes; i++) {
+    const FaRect *b = &boxes[i];
+    float mx = margin * b->width, my = margin * b->height;
+    if (x >= b->x - mx && x < b->x + b->width + mx
+        && y >= b->y - my && y < b->y + b->height + my)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+fa_motion_gate_moved_outside (FaMotionGate *gate, const FaImage *image,
+    const FaRect *boxes, guint n_boxes, float margin)
+{
+  const int tw = FA_MOTION_THUMB_WIDTH;
+  const int th = fa_motion_thumbnail (image, gate->current);
+  if (gate->reference->len == 0 || th != gate->ref_height)
+    return TRUE;
+  guint changed = 0;
+  for (int ty = 0; ty < th; ty++)
+    for (int tx = 0; tx < tw; tx++) {
+      const int i = ty * tw + tx;
+      if (abs ((int) gate->current->data[i] - (int) gate->reference->data[i])
+          <= gate->config.pixel_threshold)
+        continue;
+      /* The thumbnail pixel's centre, in image pixels. */
+      float x = (tx + 0.5f) * image->width / tw, y = (ty + 0.5f) * image->height / th;
+      if (!inside_any (boxes, n_boxes, margin, x, y))
+        changed++;
+    }
+  return changed > 0 && (float) changed / gate->current->len >= gate->config.min_changed;
+}
+
 float
 fa_motion_gate_last_changed (FaMotionGate *gate)
 {

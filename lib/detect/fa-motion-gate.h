@@ -43,6 +43,13 @@ void fa_motion_gate_set_config (FaMotionGate *gate, const FaMotionGateConfig *co
  * (the caller is expected to detect on it). */
 FaMotionVerdict fa_motion_gate_check (FaMotionGate *gate, const FaImage *image);
 
+/* Whether @image changed, against the reference, outside @boxes (in @image's
+ * pixels, each grown by @margin of its size on every side) by as much as a
+ * check calls motion: someone new where the last detection saw nobody. TRUE
+ * without a reference. Changes neither the reference nor the period count. */
+gboolean fa_motion_gate_moved_outside (FaMotionGate *gate, const FaImage *image,
+    const FaRect *boxes, guint n_boxes, float margin);
+
 /* Fraction (0..1) of thumbnail pixels that changed in the last check. */
 float fa_motion_gate_last_changed (FaMotionGate *gate);
 

@@ -60,6 +60,7 @@ FA_ENV_SCRIPT="$root/scripts/gst-env.sh" . "$root/scripts/gst-env.sh" "$build"
   { echo "bench-cameras: run sh scripts/install-test-servers.sh first" >&2; exit 77; }
 
 tmp=$(mktemp -d)
+[ -z "${BENCH_LOG_DIR:-}" ] || mkdir -p "$BENCH_LOG_DIR"
 pids=""
 cleanup () {
   for p in $pids; do kill "$p" 2>/dev/null || true; done

@@ -695,6 +695,74 @@ test_settled_interval (void)
   fixture_clear (&f);
 }
 
+/* A 640x480 BGR frame (grey 90) with the picture at @relative in its top left
+ * corner and, when @side > 0, a white @side square at (@x, @y). */
+static GstBuffer *
+canvas_buffer (const gchar *relative, int x, int y, int side, GstVideoInfo *info)
+{
+  GstVideoInfo photo_info;
+  GstBuffer *photo = picture_buffer (relative, &photo_info);
+  gst_video_info_set_format (info, GST_VIDEO_FORMAT_BGR, 640, 480);
+  GST_VIDEO_INFO_FPS_N (info) = 15;
+  GST_VIDEO_INFO_FPS_D (info) = 1;
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
+  GstVideoFrame in, out;
+  g_assert_true (gst_video_frame_map (&in, &photo_info, photo, GST_MAP_READ));
+  g_assert_true (gst_video_frame_map (&out, info, buf, GST_MAP_WRITE));
+  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (&out, 0);
+  int stride = GST_VIDEO_FRAME_PLANE_STRIDE (&out, 0);
+  for (int r = 0; r < 480; r++) {
+    memset (dst + r * stride, 90, 640 * 3);
+    if (r < GST_VIDEO_INFO_HEIGHT (&photo_info))
+      memcpy (dst + r * stride, (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&in, 0)
+          + r * GST_VIDEO_FRAME_PLANE_STRIDE (&in, 0),
+          MIN (GST_VIDEO_INFO_WIDTH (&photo_info), 640) * 3);
+    if (side > 0 && r >= y && r < y + side)
+      memset (dst + r * stride + x * 3, 255, (gsize) side * 3);
+  }
+  gst_video_frame_unmap (&out);
+  gst_video_frame_unmap (&in);
+  gst_buffer_unref (photo);
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 15;
+  return buf;
+}
+
+/* Settled, the motion gate still watches between the sparse looks: motion
+ * inside the cat's box (it stretches) waits for the next look, motion far
+ * from it (someone new) looks within interval frames. */
+static void
+test_settled_motion_outside (void)
+{
+  GstVideoInfo info;
+  GstBuffer *still = canvas_buffer ("negatives/skimage_chelsea.png", 0, 0, 0, &info);
+  GstBuffer *inside = canvas_buffer ("negatives/skimage_chelsea.png", 200, 130, 40, &info);
+  GstBuffer *outside = canvas_buffer ("negatives/skimage_chelsea.png", 585, 425, 40, &info);
+  Fixture f;
+  fixture_init (&f, "objectdetect name=od method=fastestdet interval=2 "
+      "settled-interval=30 motion-period=1000", &info);
+  GstBuffer *out = gst_harness_push_and_pull (f.h, gst_buffer_copy (still));
+  g_autoptr (GArray) found = objects_of (out);
+  gst_buffer_unref (out);
+  g_assert_cmpuint (count_label (found, "cat"), ==, 1);
+  for (guint i = 0; i < found->len; i++) {     /* the patches' places, as planned */
+    const FaRect *b = &g_array_index (found, Found, i).object.box;
+    g_assert_true (b->x <= 200 && b->x + b->width >= 240 && b->y <= 130
+        && b->y + b->height >= 170);
+    g_assert_cmpfloat (b->x + 1.25f * b->width, <, 585);
+    g_assert_cmpfloat (b->y + 1.25f * b->height, <, 425);
+  }
+  g_assert_cmpuint (push_frames (&f, still, 3), ==, 0);
+  g_assert_true (push_settled (&f, TRUE));
+  g_assert_cmpuint (push_frames (&f, still, 10), ==, 0);
+  g_assert_cmpuint (push_frames (&f, inside, 6), ==, 0);
+  g_assert_cmpuint (push_frames (&f, outside, 2), ==, 1);
+  g_assert_cmpuint (detections_of (&f), ==, 2);
+  gst_buffer_unref (still);
+  gst_buffer_unref (inside);
+  gst_buffer_unref (outside);
+  fixture_clear (&f);
+}
+
 static void
 test_invalid_properties (void)
 {
@@ -759,5 +827,6 @@ main (int argc, char **argv)
   g_test_add_func ("/objectdetect/background/shared", test_background_shared);
   g_test_add_func ("/objectdetect/background/stop", test_background_stop);
   g_test_add_func ("/objectdetect/settled-interval", test_settled_interval);
+  g_test_add_func ("/objectdetect/settled-motion-outside", test_settled_motion_outside);
   return g_test_run ();
 }

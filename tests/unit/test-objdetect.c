@@ -273,6 +273,39 @@ test_motion_gate (void)
   g_free (f.pixels);
 }
 
+/* Motion outside the known objects' boxes: a person shifting inside (or just
+ * beside) their box is not someone new; a square far from it is. */
+static void
+test_motion_outside_boxes (void)
+{
+  FaMotionGateConfig config;
+  fa_motion_gate_config_init (&config);
+  g_autoptr (FaMotionGate) gate = fa_motion_gate_new (&config);
+  Frame f;
+  frame_init (&f, 100);
+  FaRect person = { 100, 100, 120, 240 };
+  /* No reference yet: anything may be new. */
+  g_assert_true (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.25f));
+  g_assert_cmpint (fa_motion_gate_check (gate, &f.image), ==, FA_MOTION_FIRST);
+  g_assert_false (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.25f));
+
+  /* Inside the box, then in its margin (x 220..250): not new. */
+  frame_square (&f, 120, 150, 60, 255);
+  g_assert_false (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.25f));
+  frame_square (&f, 222, 150, 24, 255);
+  g_assert_false (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.25f));
+  /* ... but with no margin the margin's motion is outside. */
+  g_assert_true (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.0f));
+  /* Far from it: new, and with no boxes at all too. */
+  frame_square (&f, 450, 200, 40, 255);
+  g_assert_true (fa_motion_gate_moved_outside (gate, &f.image, &person, 1, 0.25f));
+  g_assert_true (fa_motion_gate_moved_outside (gate, &f.image, NULL, 0, 0.25f));
+  /* The reference is untouched: the check still sees all of it moved. */
+  g_assert_cmpint (fa_motion_gate_check (gate, &f.image), ==, FA_MOTION_MOVED);
+  g_assert_false (fa_motion_gate_moved_outside (gate, &f.image, NULL, 0, 0.25f));
+  g_free (f.pixels);
+}
+
 /* The thumbnail is the luma whatever the format: grey 100 as BGR, RGBx and
  * I420 gives 100 (+-1). */
 static void
@@ -501,6 +534,7 @@ main (int argc, char **argv)
   g_test_add_func ("/objdetect/fastestdet-decode", test_fastestdet_decode);
   g_test_add_func ("/objdetect/nms", test_nms);
   g_test_add_func ("/motion/gate", test_motion_gate);
+  g_test_add_func ("/motion/outside-boxes", test_motion_outside_boxes);
   g_test_add_func ("/motion/thumbnail-formats", test_motion_thumbnail_formats);
   g_test_add_data_func ("/objdetect/yolox-photos", GINT_TO_POINTER (FA_OBJECT_YOLOX),
       test_detector_photos);
