@@ -636,7 +636,8 @@ fa_object_detect_class_init (FaObjectDetectClass * klass)
           "(every face known, unknown or a pet's, every person's face decided), "
           "detect on every Nth frame instead of every interval-th: the "
           "detections go to cameras where someone new may be arriving. Back to "
-          "interval at once when something undecided appears. 0: off",
+          "interval at once when something undecided appears; with the motion "
+          "gate, motion outside the known objects' boxes looks at once. 0: off",
           0, G_MAXINT, DEFAULT_PROP_SETTLED_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
