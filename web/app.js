@@ -297,7 +297,13 @@ function show (tab) {
   for (const link of document.querySelectorAll('nav a'))
     link.classList.toggle('active', link.dataset.tab === tab);
   const load = loaders[tab];
-  if (load) load().catch(error => console.error(error));
+  if (!load) return;
+  // data-loaded says this visit's list is in place (a test waits for it
+  // rather than racing the load that replaces the cards).
+  const section = document.getElementById(tab);
+  delete section.dataset.loaded;
+  load().catch(error => console.error(error))
+    .finally(() => { section.dataset.loaded = 'true'; });
 }
 
 async function start () {

@@ -116,20 +116,23 @@ try {
     throw new Error('the Sightings tab is hidden: the page lists no sightings store');
   });
   await sightingsTab.click();
+  // The tab reloads the list: take a card of that load, not of the one before.
+  await page.waitForSelector('#sightings[data-loaded="true"]');
   const first = page.locator('.sighting').first();
   await first.waitFor({ timeout: 10000 }).catch(() => {
     throw new Error('no sighting is listed');
   });
   const id = await first.getAttribute('data-id');
-  await first.locator('img.crop').scrollIntoViewIfNeeded();
+  const shown = page.locator(`.sighting[data-id="${id}"]`).first();
+  await shown.locator('img.crop').scrollIntoViewIfNeeded();
   await page.waitForFunction((sid) => {
     const img = document.querySelector(`.sighting[data-id="${sid}"] img.crop`);
     return img && img.complete && img.naturalWidth > 0;
   }, id);
   await shot(page, '06-sightings');
   step('sighting ' + id + ' is shown with its face crop');
-  await first.locator('input.name').fill('Charlie_Chaplin');
-  await first.locator('button.enrol').click();
+  await shown.locator('input.name').fill('Charlie_Chaplin');
+  await shown.locator('button.enrol').click();
   await page.waitForSelector(`.sighting[data-id="${id}"][data-name="Charlie_Chaplin"]`);
   await page.waitForSelector('text=Enrolled as Charlie_Chaplin');
   await shot(page, '07-sighting-enrolled');
