@@ -68,6 +68,15 @@ fa_meta_add_object (GstBuffer *buffer, const FaObject *object, const gchar *meth
 }
 
 gboolean
+fa_meta_identity_is_face (const GstStructure *identity)
+{
+  gboolean vetoed = FALSE, waiting = FALSE;
+  gst_structure_get_boolean (identity, "vetoed", &vetoed);
+  gst_structure_get_boolean (identity, "waiting", &waiting);
+  return !vetoed && !waiting;
+}
+
+gboolean
 fa_meta_read_object (GstVideoRegionOfInterestMeta *roi, FaObject *object, gboolean *fresh)
 {
   GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, FA_META_OBJECT);

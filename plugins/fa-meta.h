@@ -130,6 +130,11 @@ GstVideoRegionOfInterestMeta *fa_meta_add_face (GstBuffer *buffer,
  * @roi is not a face. */
 gboolean fa_meta_read_face (GstVideoRegionOfInterestMeta *roi, FaFace *face);
 
+/* Whether facematch's @identity ("facealert/identity") is somebody's face:
+ * FALSE for a pet's "face" (vetoed) and for one no object search has seen yet
+ * (waiting: maybe a pet's). Records and tracks leave those out. */
+gboolean fa_meta_identity_is_face (const GstStructure *identity);
+
 /* Adds an object ROI (roi_type = its label) with its "facealert/object"
  * parameters to @buffer. */
 GstVideoRegionOfInterestMeta *fa_meta_add_object (GstBuffer *buffer,

@@ -914,10 +914,7 @@ observe_tracks (FaAlertSink * self, gint64 ts, GArray * faces, GArray * persons)
   guint n = 0;
   for (guint i = 0; i < faces->len; i++) {
     const TrackRef *face = &g_array_index (faces, TrackRef, i);
-    gboolean vetoed = FALSE, waiting = FALSE;
-    gst_structure_get_boolean (face->identity, "vetoed", &vetoed);
-    gst_structure_get_boolean (face->identity, "waiting", &waiting);
-    if (!vetoed && !waiting)    /* a pet's "face" (or maybe one) is nobody */
+    if (fa_meta_identity_is_face (face->identity))  /* a pet's "face" is nobody */
       tracks[n++] = track_observation (FA_TRACK_FACE, face);
   }
   for (guint i = 0; i < persons->len; i++)

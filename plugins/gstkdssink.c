@@ -381,13 +381,8 @@ identified_faces (GstBuffer * buffer)
       continue;
     const GstStructure *identity =
         gst_video_region_of_interest_meta_get_param (roi, FA_META_IDENTITY);
-    gboolean vetoed = FALSE, waiting = FALSE;
-    if (identity == NULL)
-      continue;                 /* not through facematch */
-    gst_structure_get_boolean (identity, "vetoed", &vetoed);
-    gst_structure_get_boolean (identity, "waiting", &waiting);
-    if (vetoed || waiting)
-      continue;                 /* a pet's "face", or maybe one */
+    if (identity == NULL || !fa_meta_identity_is_face (identity))
+      continue;                 /* not through facematch, or a pet's "face" (maybe) */
     FaKdsFace face = { 0 };
     gst_structure_get_uint64 (identity, "track-id", &face.track_id);
     gst_structure_get_boolean (identity, "decided", &face.decided);
