@@ -108,6 +108,51 @@ fa_motion_thumbnail (const FaImage *image, GByteArray *thumb)
   return th;
 }
 
+static gboolean
+inside_any (const FaRect *boxes, guint n_boxes, float margin, float x, float y)
+{
+  for (guint i = 0; i < n_boxes; i++) {
+    const FaRect *b = &boxes[i];
+    float mx = margin * b->width, my = margin * b->height;
+    if (x >= b->x - mx && x < b->x + b->width + mx
+        && y >= b->y - my && y < b->y + b->height + my)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Thumbnail pixels of the current frame (@th rows) that changed against the
+ * reference by more than the threshold, those inside @boxes (in @image's
+ * pixels, grown by @margin) left out. */
+static guint
+count_changed (FaMotionGate *gate, const FaImage *image, int th, const FaRect *boxes,
+    guint n_boxes, float margin)
+{
+  const int tw = FA_MOTION_THUMB_WIDTH;
+  guint changed = 0;
+  for (int ty = 0; ty < th; ty++)
+    for (int tx = 0; tx < tw; tx++) {
+      const int i = ty * tw + tx;
+      if (abs ((int) gate->current->data[i] - (int) gate->reference->data[i])
+          <= gate->config.pixel_threshold)
+        continue;
+      /* The thumbnail pixel's centre, in image pixels. */
+      if (n_boxes > 0 && inside_any (boxes, n_boxes, margin,
+              (tx + 0.5f) * image->width / tw, (ty + 0.5f) * image->height / th))
+        continue;
+      changed++;
+    }
+  return changed;
+}
+
+/* At least one pixel, so min-changed 0 still ignores a frozen frame. */
+static gboolean
+is_motion (FaMotionGate *gate, guint changed)
+{
+  return changed > 0
+      && (float) changed / gate->current->len >= gate->config.min_changed;
+}
+
 FaMotionVerdict
 fa_motion_gate_check (FaMotionGate *gate, const FaImage *image)
 {
@@ -118,14 +163,9 @@ fa_motion_gate_check (FaMotionGate *gate, const FaImage *image)
     verdict = FA_MOTION_FIRST;
     gate->last_changed = 1.f;
   } else {
-    guint changed = 0;
-    for (guint i = 0; i < gate->current->len; i++)
-      if (abs ((int) gate->current->data[i] - (int) gate->reference->data[i])
-          > gate->config.pixel_threshold)
-        changed++;
+    guint changed = count_changed (gate, image, th, NULL, 0, 0.f);
     gate->last_changed = (float) changed / gate->current->len;
-    /* At least one pixel, so min-changed 0 still ignores a frozen frame. */
-    if (changed > 0 && gate->last_changed >= gate->config.min_changed)
+    if (is_motion (gate, changed))
       verdict = FA_MOTION_MOVED;
     else if (gate->config.period > 0 && gate->since_run + 1 >= gate->config.period)
       verdict = FA_MOTION_PERIODIC;
@@ -146,40 +186,14 @@ fa_motion_gate_check (FaMotionGate *gate, const FaImage *image)
   return verdict;
 }
 
-static gboolean
-inside_any (const FaRect *boxes, guint n_boxes, float margin, float x, float y)
-{
-  for (guint i = 0; i < n_boxes; i++) {
-    const FaRect *b = &boxes[i];
-    float mx = margin * b->width, my = margin * b->height;
-    if (x >= b->x - mx && x < b->x + b->width + mx
-        && y >= b->y - my && y < b->y + b->height + my)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 gboolean
 fa_motion_gate_moved_outside (FaMotionGate *gate, const FaImage *image,
     const FaRect *boxes, guint n_boxes, float margin)
 {
-  const int tw = FA_MOTION_THUMB_WIDTH;
   const int th = fa_motion_thumbnail (image, gate->current);
   if (gate->reference->len == 0 || th != gate->ref_height)
     return TRUE;
-  guint changed = 0;
-  for (int ty = 0; ty < th; ty++)
-    for (int tx = 0; tx < tw; tx++) {
-      const int i = ty * tw + tx;
-      if (abs ((int) gate->current->data[i] - (int) gate->reference->data[i])
-          <= gate->config.pixel_threshold)
-        continue;
-      /* The thumbnail pixel's centre, in image pixels. */
-      float x = (tx + 0.5f) * image->width / tw, y = (ty + 0.5f) * image->height / th;
-      if (!inside_any (boxes, n_boxes, margin, x, y))
-        changed++;
-    }
-  return changed > 0 && (float) changed / gate->current->len >= gate->config.min_changed;
+  return is_motion (gate, count_changed (gate, image, th, boxes, n_boxes, margin));
 }
 
 float
