@@ -212,8 +212,7 @@ count_factory (GstBin *bin, const gchar *factory)
   return n;
 }
 
-/* The shipped pipelines: `--print` gives one gst-launch line that parses
- * (every element exists, names are unique), one camera per template name. */
+/* gst_iterator_foreach: an objectdetect's background is @expected. */
 static void
 background_is (const GValue *item, gpointer expected)
 {
@@ -226,7 +225,9 @@ background_is (const GValue *item, gpointer expected)
   g_assert_cmpint (background, ==, GPOINTER_TO_INT (expected));
 }
 
-/* @background: whether the cameras' objectdetect detect in the background
+/* The shipped pipelines: `--print` gives one gst-launch line that parses
+ * (every element exists, names are unique), one camera per template name.
+ * @background: whether the cameras' objectdetect detect in the background
  * (live cameras) or inline (a file, where every frame may wait). */
 static void
 check_pipeline (const gchar *file, guint cameras, gboolean background)
